@@ -1,0 +1,41 @@
+"""mixerbook: the shared package of the book on why plain MLPs fail on images and how MLP-Mixer fixes it.
+
+Modules, in the order data flows: :mod:`~mixerbook.data` -> :mod:`~mixerbook.models` ->
+:mod:`~mixerbook.train` / :mod:`~mixerbook.experiments` -> :mod:`~mixerbook.viz` ->
+:mod:`~mixerbook.widgets`; :mod:`~mixerbook.complexity` counts parameters and multiply-adds and
+:mod:`~mixerbook.checks` holds the exercise checkers.
+"""
+
+from importlib.metadata import PackageNotFoundError, version
+
+from . import checks, complexity, data, experiments, models, train, viz
+from .device import autocast, describe_device, get_device, set_seed
+
+try:
+    __version__ = version("mixerbook")
+except PackageNotFoundError:  # pragma: no cover - running from a source tree without installing
+    __version__ = "0.0.0+local"
+
+__all__ = [
+    "__version__",
+    "autocast",
+    "checks",
+    "complexity",
+    "data",
+    "describe_device",
+    "experiments",
+    "get_device",
+    "models",
+    "set_seed",
+    "train",
+    "viz",
+]
+
+
+def __getattr__(name: str):
+    # ipywidgets is imported only when a chapter asks for widgets.
+    if name == "widgets":
+        import importlib
+
+        return importlib.import_module(".widgets", __name__)
+    raise AttributeError(f"module 'mixerbook' has no attribute {name!r}")

@@ -1,0 +1,11 @@
+"""Exercise checkers, one module per chapter.
+
+A checker runs the reader's function on seeded inputs, compares it with the reference and with
+properties that any correct answer must have, prints a short verdict in Vietnamese, and returns a
+:class:`CheckResult` (truthy when every property holds).
+"""
+
+from . import flattening
+from ._core import CheckResult, Property, run_checks
+
+__all__ = ["CheckResult", "Property", "run_checks", "flattening"]

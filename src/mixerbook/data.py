@@ -1,0 +1,215 @@
+"""Fashion-MNIST in memory, and a real photo for 224x224 demonstrations.
+
+Fashion-MNIST: Xiao, Rasul and Vollgraf (2017), arXiv:1708.07747; MIT licence, Zalando SE.
+
+Where the files come from, in this order:
+
+1. the folder named by the environment variable ``MIXERBOOK_DATA`` (torchvision's layout,
+   ``<root>/FashionMNIST/raw/*-ubyte``), when it holds the data: no network is touched;
+2. a download through ``torchvision.datasets.FashionMNIST`` into ``~/.cache/mixerbook``
+   (torchvision skips the download when the files are already there);
+3. otherwise one error that names both remedies.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+
+__all__ = [
+    "CLASS_NAMES",
+    "CLASS_NAMES_VI",
+    "DataUnavailableError",
+    "ImageSplit",
+    "load_fashion_mnist",
+    "default_download_root",
+    "to_float",
+    "shift_images",
+    "sample_photo",
+]
+
+CLASS_NAMES = (
+    "T-shirt/top",
+    "Trouser",
+    "Pullover",
+    "Dress",
+    "Coat",
+    "Sandal",
+    "Shirt",
+    "Sneaker",
+    "Bag",
+    "Ankle boot",
+)
+"""English class names in label order (the data set's own names)."""
+
+CLASS_NAMES_VI = (
+    "Áo phông",
+    "Quần dài",
+    "Áo len chui đầu",
+    "Váy liền",
+    "Áo khoác",
+    "Dép xăng-đan",
+    "Áo sơ mi",
+    "Giày thể thao",
+    "Túi xách",
+    "Bốt cổ ngắn",
+)
+"""Vietnamese class names in label order."""
+
+_SPLITS = ("train", "test")
+_RAW_FILES = {
+    "train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
+    "test": ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"),
+}
+
+
+class DataUnavailableError(RuntimeError):
+    """Raised when Fashion-MNIST can be neither found locally nor downloaded."""
+
+
+@dataclass(frozen=True)
+class ImageSplit:
+    """One split of an image data set, held in memory.
+
+    Attributes:
+        images: (N, H, W) uint8 grayscale images.
+        labels: (N,) int64 class ids.
+        source: where the files were read from (a folder path).
+    """
+
+    images: torch.Tensor
+    labels: torch.Tensor
+    source: str
+
+    def __len__(self) -> int:
+        return self.images.shape[0]
+
+
+def default_download_root() -> Path:
+    """The folder downloads go to: ``$XDG_CACHE_HOME/mixerbook`` or ``~/.cache/mixerbook``."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "mixerbook"
+
+
+def _has_raw_files(root: Path, split: str) -> bool:
+    raw = root / "FashionMNIST" / "raw"
+    return all((raw / name).is_file() for name in _RAW_FILES[split])
+
+
+def load_fashion_mnist(split: str = "train", root: str | os.PathLike | None = None,
+                       download: bool = True) -> ImageSplit:
+    """Load a whole Fashion-MNIST split as uint8 tensors (about 47 MB for the training set).
+
+    Args:
+        split: "train" (60,000 images) or "test" (10,000 images).
+        root: a folder in torchvision's layout to read first; defaults to ``$MIXERBOOK_DATA``.
+        download: whether a download may be tried when no local copy is found.
+
+    Returns:
+        An :class:`ImageSplit` with ``images`` (N, 28, 28) uint8 and ``labels`` (N,) int64.
+
+    Raises:
+        ValueError: for an unknown split.
+        DataUnavailableError: when no local copy exists and the download fails or is disabled.
+    """
+    if split not in _SPLITS:
+        raise ValueError(f"Unknown split {split!r}; expected 'train' or 'test'.")
+    local = root if root is not None else os.environ.get("MIXERBOOK_DATA")
+    return _load_cached(split, str(local) if local else "", bool(download))
+
+
+@functools.lru_cache(maxsize=4)
+def _load_cached(split: str, local: str, download: bool) -> ImageSplit:
+    from torchvision.datasets import FashionMNIST
+
+    train = split == "train"
+    if local and _has_raw_files(Path(local), split):
+        ds = FashionMNIST(root=local, train=train, download=False)
+        return ImageSplit(ds.data.clone(), ds.targets.clone().long(), str(Path(local).resolve()))
+    error: Exception | None = None
+    if download:
+        target = default_download_root()
+        try:
+            ds = FashionMNIST(root=str(target), train=train, download=True)
+            return ImageSplit(ds.data.clone(), ds.targets.clone().long(), str(target))
+        except Exception as exc:  # network errors come in many types (URLError, OSError, ...)
+            error = exc
+    where = f"MIXERBOOK_DATA={local!r} has no files {_RAW_FILES[split]}" if local else "MIXERBOOK_DATA is not set"
+    tried = f"the download failed ({type(error).__name__}: {error})" if error else "downloading was disabled"
+    raise DataUnavailableError(
+        f"Fashion-MNIST ({split}) is not available: {where}, and {tried}. Remedies: (1) connect to the "
+        "internet so torchvision can download it, or (2) set the environment variable MIXERBOOK_DATA to a "
+        "folder that contains FashionMNIST/raw/ with the four *-ubyte files (torchvision's layout)."
+    )
+
+
+def to_float(images: torch.Tensor) -> torch.Tensor:
+    """Turn uint8 images into float model input in [-1, 1] with a channel axis.
+
+    Args:
+        images: (N, H, W) or (N, C, H, W) uint8, or float already in [0, 1].
+
+    Returns:
+        (N, C, H, W) float32 tensor, on the same device.
+    """
+    if images.dim() == 3:
+        images = images.unsqueeze(1)  # (N, H, W) -> (N, 1, H, W)
+    if images.dim() != 4:
+        raise ValueError(f"Expected images of shape (N, H, W) or (N, C, H, W), got {tuple(images.shape)}.")
+    x = images.float()
+    if images.dtype == torch.uint8:
+        x = x / 255.0
+    return x * 2.0 - 1.0
+
+
+def shift_images(images: torch.Tensor, dx: int = 1, dy: int = 0) -> torch.Tensor:
+    """Translate images by whole pixels, filling the uncovered border with zeros.
+
+    Args:
+        images: (..., H, W) tensor of any dtype.
+        dx: pixels to the right (negative: to the left).
+        dy: pixels down (negative: up).
+
+    Returns:
+        Tensor of the same shape and dtype.
+    """
+    h, w = images.shape[-2:]
+    if abs(dx) >= w or abs(dy) >= h:
+        raise ValueError(f"Shift ({dx}, {dy}) must be smaller than the image size ({h}, {w}).")
+    out = torch.zeros_like(images)
+    src_y = slice(max(0, -dy), h - max(0, dy))
+    dst_y = slice(max(0, dy), h - max(0, -dy))
+    src_x = slice(max(0, -dx), w - max(0, dx))
+    dst_x = slice(max(0, dx), w - max(0, -dx))
+    out[..., dst_y, dst_x] = images[..., src_y, src_x]
+    return out
+
+
+@functools.lru_cache(maxsize=4)
+def sample_photo(size: int = 224) -> torch.Tensor:
+    """A real colour photo, centre-cropped and resized to ``size`` x ``size``.
+
+    The photo is Grace Hopper's portrait that matplotlib ships as sample data, so it is
+    available offline wherever the book's dependencies are installed.
+
+    Returns:
+        (3, size, size) uint8 tensor.
+    """
+    if size <= 0:
+        raise ValueError(f"size must be positive, got {size}.")
+    from matplotlib import cbook
+    from PIL import Image
+
+    with cbook.get_sample_data("grace_hopper.jpg") as fh:
+        img = Image.open(fh).convert("RGB")
+        w, h = img.size
+        side = min(w, h)
+        left, top = (w - side) // 2, (h - side) // 2
+        img = img.crop((left, top, left + side, top + side)).resize((size, size), Image.BICUBIC)
+        arr = np.asarray(img, dtype=np.uint8).copy()
+    return torch.from_numpy(arr).permute(2, 0, 1).contiguous()  # (H, W, 3) -> (3, H, W)
