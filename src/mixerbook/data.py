@@ -167,7 +167,7 @@ def to_float(images: torch.Tensor) -> torch.Tensor:
     return x * 2.0 - 1.0
 
 
-def shift_images(images: torch.Tensor, dx: int = 1, dy: int = 0) -> torch.Tensor:
+def shift_images(images: torch.Tensor, dx: int = 0, dy: int = 0) -> torch.Tensor:
     """Translate images by whole pixels, filling the uncovered border with zeros.
 
     Args:

@@ -1,0 +1,34 @@
+import pytest
+import torch
+from torch import nn
+
+from mixerbook import experiments as ex
+from mixerbook.data import load_fashion_mnist
+from mixerbook.models import FlattenMLP
+
+
+def test_resolve_budget(monkeypatch):
+    monkeypatch.delenv("MIXERBOOK_BUDGET", raising=False)
+    assert ex.resolve_budget("auto", "cpu") == "quick"
+    assert ex.resolve_budget("full", "cpu") == "full"
+    monkeypatch.setenv("MIXERBOOK_BUDGET", "full")
+    assert ex.resolve_budget("auto", "cpu") == "full"
+    with pytest.raises(ValueError, match="Unknown budget 'huge'"):
+        ex.resolve_budget("huge")
+
+
+def test_convolution_is_shift_equivariant_but_the_flat_vector_is_not():
+    images = load_fashion_mnist("test").images[:64]
+    torch.manual_seed(0)
+    report = ex.shift_equivariance(images, nn.Conv2d(1, 4, 3, padding=1), dx=1)
+    assert report["conv_equivariance_error"] < 1e-6
+    assert report["flat_changed"] > 0.2
+    assert report["flat_relative_change"] > 0.1
+    with pytest.raises(ValueError, match="stride-1"):
+        ex.shift_equivariance(images, nn.Conv2d(1, 4, 3, stride=2))
+
+
+def test_shift_robustness_returns_one_accuracy_per_shift():
+    test = load_fashion_mnist("test")
+    accs = ex.shift_robustness(FlattenMLP(), test.images[:200], test.labels[:200], shifts=(0, 2))
+    assert len(accs) == 2 and all(0 <= a <= 1 for a in accs)

@@ -1,0 +1,68 @@
+"""Notebooks in git hold no outputs, and every chapter starts with the same setup cell."""
+
+from pathlib import Path
+
+import nbformat
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+TOC = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+
+
+def _toc_files(node):
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key in ("file", "root"):
+                yield value
+            else:
+                yield from _toc_files(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _toc_files(item)
+
+
+NOTEBOOKS = sorted((ROOT / "book").rglob("*.ipynb"))
+CHAPTERS = [ROOT / f"{f}.ipynb" for f in _toc_files(TOC) if (ROOT / f"{f}.ipynb").exists()]
+
+
+def test_toc_entries_exist():
+    for f in _toc_files(TOC):
+        assert (ROOT / f"{f}.ipynb").exists() or (ROOT / f"{f}.md").exists(), f
+
+
+def test_there_are_chapter_notebooks():
+    assert CHAPTERS, "no chapter notebooks listed in _toc.yml"
+    assert set(CHAPTERS) <= set(NOTEBOOKS)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_holds_no_outputs_or_widget_state(path):
+    nb = nbformat.read(path, as_version=4)
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type == "code":
+            assert cell.outputs == [], f"cell {i} has outputs"
+            assert cell.execution_count is None, f"cell {i} has an execution count"
+    assert "widgets" not in nb.metadata
+
+
+def _setup_cell(path):
+    nb = nbformat.read(path, as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    return code[0]
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_setup_cell_installs_from_the_configured_repository(path):
+    cell = _setup_cell(path)
+    url = CONFIG["repository"]["url"]
+    assert f"mixerbook @ git+{url}@" in cell.source
+    assert 'if "google.colab" in sys.modules:' in cell.source
+    second = [c for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code"][1].source
+    assert "import mixerbook as mb" in second and "get_device()" in second
+
+
+def test_setup_cells_are_identical():
+    sources = {p.name: _setup_cell(p).source for p in CHAPTERS}
+    assert len(set(sources.values())) == 1, sources

@@ -1,0 +1,64 @@
+import pytest
+import torch
+
+from mixerbook.data import load_fashion_mnist
+from mixerbook.models import FlattenMLP
+from mixerbook.train import confusion_matrix, evaluate, fit, macro_precision_recall
+
+
+@pytest.fixture(scope="module")
+def small():
+    train, test = load_fashion_mnist("train"), load_fashion_mnist("test")
+    return train.images[:3000], train.labels[:3000], test.images[:1000], test.labels[:1000]
+
+
+def _run(small, seed):
+    torch.manual_seed(seed)
+    net = FlattenMLP(hidden_dims=(64,))
+    history = fit(net, small[0], small[1], epochs=2, batch_size=128, seed=seed, test_images=small[2],
+                  test_labels=small[3], device="cpu", progress=False)
+    return net, history
+
+
+def test_same_seed_gives_the_same_numbers_on_cpu(small):
+    net_a, hist_a = _run(small, 1)
+    net_b, hist_b = _run(small, 1)
+    assert hist_a.train_loss == hist_b.train_loss
+    assert hist_a.test_accuracy == hist_b.test_accuracy
+    for pa, pb in zip(net_a.parameters(), net_b.parameters(), strict=True):
+        assert torch.equal(pa, pb)
+    _, hist_c = _run(small, 2)
+    assert hist_c.train_loss != hist_a.train_loss
+
+
+def test_fit_learns_far_above_chance(small):
+    net, history = _run(small, 0)
+    assert len(history.epoch_seconds) == 2 and history.seconds > 0
+    assert history.train_loss[1] < history.train_loss[0]
+    assert evaluate(net, small[2], small[3]).accuracy > 0.6  # chance is 0.1
+    assert not net.training
+
+
+def test_fit_rejects_mismatched_inputs(small):
+    with pytest.raises(ValueError, match="disagree in length: 3000 vs 10"):
+        fit(FlattenMLP(), small[0], small[1][:10], progress=False)
+    with pytest.raises(ValueError, match="must be positive"):
+        fit(FlattenMLP(), small[0], small[1], epochs=0, progress=False)
+
+
+def test_confusion_and_macro_metrics_by_hand():
+    target = torch.tensor([0, 0, 1, 1, 2, 2])
+    pred = torch.tensor([0, 1, 1, 1, 0, 2])
+    conf = confusion_matrix(pred, target, 3)
+    assert conf.tolist() == [[1, 1, 0], [0, 2, 0], [1, 0, 1]]
+    precision, recall = macro_precision_recall(conf)
+    assert precision == pytest.approx((1 / 2 + 2 / 3 + 1 / 1) / 3)
+    assert recall == pytest.approx((1 / 2 + 2 / 2 + 1 / 2) / 3)
+
+
+def test_evaluate_reports_consistent_metrics(small):
+    net, _ = _run(small, 0)
+    m = evaluate(net, small[2], small[3])
+    assert m.confusion.sum() == 1000
+    assert m.accuracy == pytest.approx(float(m.confusion.diag().sum()) / 1000)
+    assert 0 <= m.precision <= 1 and 0 <= m.recall <= 1
