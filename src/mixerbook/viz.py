@@ -203,8 +203,12 @@ def plot_shift(image: torch.Tensor, shifted: torch.Tensor, title: str | None = N
     return fig
 
 
-def plot_metrics(results: Mapping[str, Mapping[str, float]], reference: Mapping[str, Mapping[str, float]] | None = None,
-                 reference_label: str = "báo cáo (chưa kiểm chứng)", title: str = "Kết quả trên tập kiểm tra") -> Figure:
+def plot_metrics(
+    results: Mapping[str, Mapping[str, float]],
+    reference: Mapping[str, Mapping[str, float]] | None = None,
+    reference_label: str = "báo cáo (chưa kiểm chứng)",
+    title: str = "Kết quả trên tập kiểm tra",
+) -> Figure:
     """Grouped bars of accuracy, macro precision and macro recall per model.
 
     Args:
