@@ -1,6 +1,7 @@
-"""Models of the book: the flatten-MLP and the small CNN (the Mixer follows in Part II)."""
+"""Models of the book: the flatten-MLP, the small CNN and MLP-Mixer."""
 
 from .cnn import SmallCNN
+from .mixer import PAPER_CONFIGS, MixerBlock, MlpBlock, MlpMixer, PatchEmbedding
 from .mlp import FlattenMLP
 
-__all__ = ["FlattenMLP", "SmallCNN"]
+__all__ = ["FlattenMLP", "SmallCNN", "PatchEmbedding", "MlpBlock", "MixerBlock", "MlpMixer", "PAPER_CONFIGS"]
