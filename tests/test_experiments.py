@@ -32,3 +32,12 @@ def test_shift_robustness_returns_one_accuracy_per_shift():
     test = load_fashion_mnist("test")
     accs = ex.shift_robustness(FlattenMLP(), test.images[:200], test.labels[:200], shifts=(0, 2))
     assert len(accs) == 2 and all(0 <= a <= 1 for a in accs)
+    assert ex.shift_robustness(FlattenMLP(), test.images[:50], test.labels[:50], shifts=(0,), direction="up")
+    with pytest.raises(ValueError, match="Unknown direction 'diagonal'"):
+        ex.shift_robustness(FlattenMLP(), test.images[:5], test.labels[:5], direction="diagonal")
+
+
+def test_shift_equivariance_leaves_the_callers_layer_alone():
+    conv = nn.Conv2d(1, 2, 3, padding=1).double()
+    ex.shift_equivariance(load_fashion_mnist("test").images[:4], conv)
+    assert conv.weight.dtype == torch.float64

@@ -7,6 +7,7 @@ the environment variable ``MIXERBOOK_BUDGET`` overrides the choice.
 
 from __future__ import annotations
 
+import copy
 import os
 from dataclasses import dataclass
 
@@ -119,17 +120,23 @@ def mlp_vs_cnn(budget: str = "auto", *, device: torch.device | str | None = None
 
 
 def shift_robustness(model: nn.Module, images: torch.Tensor, labels: torch.Tensor,
-                     shifts: tuple[int, ...] = (0, 1, 2, 3), *, device: torch.device | str | None = None
-                     ) -> list[float]:
-    """Test accuracy after moving every image ``s`` pixels to the right, for each ``s`` in ``shifts``.
+                     shifts: tuple[int, ...] = (0, 1, 2, 3), *, direction: str = "right",
+                     device: torch.device | str | None = None) -> list[float]:
+    """Test accuracy after moving every image ``s`` pixels, for each ``s`` in ``shifts``.
 
     Args:
         images: (N, H, W) uint8 test images; labels: (N,) class ids.
+        direction: "right", "left", "down" or "up".
 
     Returns:
         One accuracy in [0, 1] per shift.
     """
-    return [evaluate(model, shift_images(images, dx=s), labels, device=device).accuracy for s in shifts]
+    steps = {"right": (1, 0), "left": (-1, 0), "down": (0, 1), "up": (0, -1)}
+    if direction not in steps:
+        raise ValueError(f"Unknown direction {direction!r}; expected one of {', '.join(steps)}.")
+    ux, uy = steps[direction]
+    return [evaluate(model, shift_images(images, dx=ux * s, dy=uy * s), labels, device=device).accuracy
+            for s in shifts]
 
 
 @torch.no_grad()
@@ -154,7 +161,7 @@ def shift_equivariance(images: torch.Tensor, conv: nn.Conv2d, dx: int = 1, dy: i
     x = images.float().div(255).unsqueeze(1)  # (N, H, W) -> (N, 1, H, W), in [0, 1]
     xs = shift_images(x, dx, dy)
     v, vs = x.flatten(1), xs.flatten(1)  # (N, H*W)
-    conv = conv.to("cpu").float()
+    conv = copy.deepcopy(conv).to("cpu").float()  # leave the caller's layer where it was
     f, fs = conv(to_float(x)), conv(to_float(xs))  # (N, C', H, W)
     f_moved = shift_images(f, dx, dy)
     m = conv.kernel_size[0] // 2 + max(abs(dx), abs(dy))

@@ -34,6 +34,13 @@ class CheckResult:
     def __bool__(self) -> bool:
         return self.passed
 
+    def __repr__(self) -> str:
+        verdict = "passed" if self.passed else f"failed: {', '.join(self.failed)}"
+        return f"<CheckResult {self.exercise!r}: {verdict}>"
+
+    def _ipython_display_(self) -> None:
+        """Show nothing in a notebook: the checker has already printed its verdict."""
+
 
 def run_checks(exercise: str, properties: Sequence[Property], verbose: bool = True) -> CheckResult:
     """Check each property in order, print a verdict, and return a :class:`CheckResult`.
