@@ -1,0 +1,140 @@
+"""Shared fixtures for the whole-site tests: build the book once, list its pages.
+
+* ``built_site`` builds the book with ``jupyter-book build <repo> --all -W -n --keep-going``
+  once per test session (or uses the folder named by ``MIXERBOOK_SITE``, a built
+  ``_build/html``, to skip the build while iterating locally). The caller provides the
+  environment, including ``MIXERBOOK_DATA`` where the data set cannot be downloaded.
+* The build's wall time is printed in pytest's terminal summary ("book build: 123.4 s").
+* Any test that takes a ``page`` argument is run once per page listed in ``_toc.yml``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+#: Filled in by ``built_site``; read by ``pytest_terminal_summary``.
+_BUILD_REPORT: dict[str, str] = {}
+
+#: Lines of the build log shown when the build fails (the whole log is saved to a file).
+_LOG_TAIL_LINES = 120
+
+
+def toc_pages(toc_file: Path = REPO_ROOT / "_toc.yml") -> list[str]:
+    """Every page in ``_toc.yml``, as a path without suffix, e.g. ``book/intro``.
+
+    Walks ``root`` and any nested ``parts`` / ``chapters`` / ``sections`` entries that name a
+    ``file`` (entries with ``url`` or ``glob`` are not pages of this book).
+    """
+    toc = yaml.safe_load(toc_file.read_text(encoding="utf-8"))
+    pages: list[str] = []
+
+    def add(name: str) -> None:
+        stem, suffix = os.path.splitext(name)
+        page = stem if suffix in {".md", ".ipynb", ".rst"} else name
+        if page not in pages:
+            pages.append(page)
+
+    def walk(node: object) -> None:
+        if isinstance(node, list):
+            for item in node:
+                walk(item)
+        elif isinstance(node, dict):
+            if "file" in node:
+                add(str(node["file"]))
+            for key in ("parts", "chapters", "sections"):
+                walk(node.get(key))
+
+    add(str(toc["root"]))
+    walk(toc)
+    return pages
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Parametrize every test that asks for ``page`` over the pages in ``_toc.yml``."""
+    if "page" in metafunc.fixturenames:
+        pages = toc_pages()
+        metafunc.parametrize("page", pages, ids=pages)
+
+
+@pytest.fixture(scope="session")
+def toc_page_names() -> list[str]:
+    return toc_pages()
+
+
+def _jupyter_book() -> str:
+    """The jupyter-book next to the running Python (the project's venv), else the one on PATH."""
+    beside = Path(sys.executable).with_name("jupyter-book")
+    if beside.exists():
+        return str(beside)
+    found = shutil.which("jupyter-book")
+    if found is None:
+        pytest.fail("jupyter-book is not installed; run `bash scripts/setup.sh`.")
+    return found
+
+
+@pytest.fixture(scope="session")
+def built_site() -> Path:
+    """Path to the built HTML site (``<repo>/_build/html``), building the whole book once.
+
+    ``--all`` re-reads every page, so warnings of pages unchanged since an earlier local build
+    are reported again (``-W`` turns them into a failure); executed notebooks still come from
+    the jupyter-cache in ``_build/.jupyter_cache`` when their code has not changed.
+    """
+    given = os.environ.get("MIXERBOOK_SITE")
+    if given:
+        site = Path(given).resolve()
+        if not (site / "index.html").is_file():
+            pytest.fail(f"MIXERBOOK_SITE={given!r} is not a built site (no index.html there).")
+        _BUILD_REPORT["book build"] = f"skipped, using MIXERBOOK_SITE={site}"
+        return site
+
+    build_dir = REPO_ROOT / "_build"
+    build_dir.mkdir(exist_ok=True)
+    log_file = build_dir / "book-build.log"
+    cmd = [_jupyter_book(), "build", str(REPO_ROOT), "--all", "-W", "-n", "--keep-going"]
+    timeout = float(os.environ.get("MIXERBOOK_BUILD_TIMEOUT", "3600"))
+    start = time.perf_counter()
+    try:
+        proc = subprocess.run(
+            cmd,
+            cwd=REPO_ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            errors="replace",
+            timeout=timeout,
+            check=False,
+        )
+        output, returncode = proc.stdout, proc.returncode
+    except subprocess.TimeoutExpired as exc:
+        output = exc.stdout if isinstance(exc.stdout, str) else (exc.stdout or b"").decode(errors="replace")
+        output += f"\n[timed out after {timeout:.0f} s]\n"
+        returncode = -1
+    elapsed = time.perf_counter() - start
+    log_file.write_text(output, encoding="utf-8")
+    _BUILD_REPORT["book build"] = f"{elapsed:.1f} s (exit code {returncode}; log: {log_file})"
+
+    if returncode != 0:
+        tail = "\n".join(output.splitlines()[-_LOG_TAIL_LINES:])
+        pytest.fail(
+            f"`{' '.join(cmd)}` failed with exit code {returncode} after {elapsed:.1f} s.\n"
+            f"Full log: {log_file}\nLast {_LOG_TAIL_LINES} lines:\n{tail}",
+            pytrace=False,
+        )
+    return build_dir / "html"
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # noqa: ARG001
+    for name, value in _BUILD_REPORT.items():
+        terminalreporter.write_sep("-", "site")
+        terminalreporter.write_line(f"{name}: {value}")
