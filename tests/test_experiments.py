@@ -41,3 +41,14 @@ def test_shift_equivariance_leaves_the_callers_layer_alone():
     conv = nn.Conv2d(1, 2, 3, padding=1).double()
     ex.shift_equivariance(load_fashion_mnist("test").images[:4], conv)
     assert conv.weight.dtype == torch.float64
+
+
+def test_build_model_is_seeded_and_validated():
+    a, b = ex.build_model("Mixer", seed=1), ex.build_model("Mixer", seed=1)
+    for pa, pb in zip(a.parameters(), b.parameters(), strict=True):
+        assert torch.equal(pa, pb)
+    assert a(torch.zeros(2, 1, 28, 28)).shape == (2, 10)
+    assert ex.build_model("Mixer", patch_size=4).num_patches == 49
+    with pytest.raises(ValueError, match="Unknown model 'ViT'"):
+        ex.build_model("ViT")
+    assert ex.budget_settings("Mixer-tiny", "quick") == ex.BUDGETS["quick"]["mixer"]

@@ -17,13 +17,16 @@ from torch import nn
 from . import complexity
 from .data import load_fashion_mnist, shift_images, to_float
 from .device import get_device, set_seed
-from .models import FlattenMLP, SmallCNN
+from .models import FlattenMLP, MlpMixer, SmallCNN
 from .train import History, Metrics, evaluate, fit
 
 __all__ = [
     "BUDGETS",
+    "MODELS",
+    "build_model",
     "resolve_budget",
     "RunResult",
+    "budget_settings",
     "mlp_vs_cnn",
     "shift_robustness",
     "shift_equivariance",
@@ -33,13 +36,47 @@ BUDGETS: dict[str, dict[str, dict[str, float]]] = {
     "quick": {
         "mlp": {"epochs": 10, "batch_size": 256, "lr": 2e-3},
         "cnn": {"epochs": 5, "batch_size": 256, "lr": 3e-3},
+        "mixer": {"epochs": 6, "batch_size": 256, "lr": 3e-3},
     },
     "full": {
         "mlp": {"epochs": 30, "batch_size": 256, "lr": 2e-3},
         "cnn": {"epochs": 20, "batch_size": 256, "lr": 3e-3},
+        "mixer": {"epochs": 30, "batch_size": 256, "lr": 3e-3},
     },
 }
-"""Training settings per budget and model."""
+"""Training settings per budget and model family (the key is the model name in lower case, before any "-")."""
+
+MODELS: dict[str, tuple[type, dict]] = {
+    "MLP": (FlattenMLP, dict(image_size=28, in_channels=1, hidden_dims=(256, 128), num_classes=10)),
+    "CNN": (SmallCNN, dict(image_size=28, in_channels=1, channels=(16, 32), head_dim=128, num_classes=10)),
+    "Mixer": (MlpMixer, dict(num_classes=10, num_blocks=4, patch_size=7, hidden_dim=128, tokens_mlp_dim=64,
+                             channels_mlp_dim=256, image_size=28, in_channels=1)),
+    "Mixer-tiny": (MlpMixer, dict(num_classes=10, num_blocks=4, patch_size=7, hidden_dim=64, tokens_mlp_dim=32,
+                                  channels_mlp_dim=128, image_size=28, in_channels=1)),
+}
+"""The book's Fashion-MNIST models by name: (class, keyword arguments). One home for every experiment."""
+
+
+def build_model(name: str, seed: int | None = 0, **overrides) -> nn.Module:
+    """Build one of :data:`MODELS` by name, seeded, with optional keyword overrides.
+
+    Example: ``build_model("Mixer", patch_size=4)``.
+
+    Raises:
+        ValueError: for an unknown name.
+    """
+    if name not in MODELS:
+        raise ValueError(f"Unknown model {name!r}; expected one of {', '.join(MODELS)}.")
+    cls, kwargs = MODELS[name]
+    if seed is not None:
+        set_seed(seed)
+    return cls(**{**kwargs, **overrides})
+
+
+def budget_settings(name: str, budget: str = "auto", device: torch.device | str | None = None) -> dict[str, float]:
+    """Training settings (epochs, batch_size, lr) of model ``name`` under ``budget``."""
+    family = name.split("-")[0].lower()
+    return dict(BUDGETS[resolve_budget(budget, device)][family])
 
 
 def resolve_budget(budget: str = "auto", device: torch.device | str | None = None) -> str:
@@ -107,15 +144,11 @@ def mlp_vs_cnn(budget: str = "auto", *, device: torch.device | str | None = None
         ``{"MLP": RunResult, "CNN": RunResult}``.
     """
     device = torch.device(device) if device is not None else get_device()
-    settings = BUDGETS[resolve_budget(budget, device)]
     train, test = load_fashion_mnist("train"), load_fashion_mnist("test")
-    set_seed(seed)
-    mlp = FlattenMLP(hidden_dims=(256, 128))
-    set_seed(seed)
-    cnn = SmallCNN(channels=(16, 32), head_dim=128)
     return {
-        "MLP": _train("MLP", mlp, settings["mlp"], train, test, device, seed, progress),
-        "CNN": _train("CNN", cnn, settings["cnn"], train, test, device, seed, progress),
+        name: _train(name, build_model(name, seed), budget_settings(name, budget, device), train, test, device,
+                     seed, progress)
+        for name in ("MLP", "CNN")
     }
 
 
