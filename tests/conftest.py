@@ -29,12 +29,15 @@ _BUILD_REPORT: dict[str, str] = {}
 _LOG_TAIL_LINES = 120
 
 
-def toc_pages(toc_file: Path = REPO_ROOT / "_toc.yml") -> list[str]:
+def toc_pages(toc_file: Path | None = None) -> list[str]:
     """Every page in ``_toc.yml``, as a path without suffix, e.g. ``book/intro``.
 
-    Walks ``root`` and any nested ``parts`` / ``chapters`` / ``sections`` entries that name a
+    ``toc_file`` defaults to ``$MIXERBOOK_TOC`` (for checking a site built from another table of
+    contents, together with ``MIXERBOOK_SITE``), else the repository's ``_toc.yml``. Walks ``root`` and any nested ``parts`` / ``chapters`` / ``sections`` entries that name a
     ``file`` (entries with ``url`` or ``glob`` are not pages of this book).
     """
+    if toc_file is None:
+        toc_file = Path(os.environ.get("MIXERBOOK_TOC") or REPO_ROOT / "_toc.yml")
     toc = yaml.safe_load(toc_file.read_text(encoding="utf-8"))
     pages: list[str] = []
 
