@@ -33,7 +33,8 @@ def toc_pages(toc_file: Path | None = None) -> list[str]:
     """Every page in ``_toc.yml``, as a path without suffix, e.g. ``book/intro``.
 
     ``toc_file`` defaults to ``$MIXERBOOK_TOC`` (for checking a site built from another table of
-    contents, together with ``MIXERBOOK_SITE``), else the repository's ``_toc.yml``. Walks ``root`` and any nested ``parts`` / ``chapters`` / ``sections`` entries that name a
+    contents, together with ``MIXERBOOK_SITE``), else the repository's ``_toc.yml``. Walks
+    ``root`` and any nested ``parts`` / ``chapters`` / ``sections`` entries that name a
     ``file`` (entries with ``url`` or ``glob`` are not pages of this book).
     """
     if toc_file is None:
