@@ -91,3 +91,14 @@ def test_token_mixing_shares_weights_across_channels():
 def test_paper_configs_follow_the_pattern():
     for cfg in PAPER_CONFIGS.values():
         assert cfg["tokens_mlp_dim"] * 2 == cfg["hidden_dim"] and cfg["channels_mlp_dim"] == 4 * cfg["hidden_dim"]
+
+
+@pytest.mark.parametrize("name", ["S/16", "B/32"])
+def test_same_parameter_count_as_timm(name):
+    timm_mixer = pytest.importorskip("timm.models.mlp_mixer")
+    cfg = PAPER_CONFIGS[name]
+    with torch.device("meta"):
+        ours = MlpMixer.from_paper(name)
+        theirs = timm_mixer.MlpMixer(num_classes=1000, img_size=224, patch_size=cfg["patch_size"],
+                                     num_blocks=cfg["num_blocks"], embed_dim=cfg["hidden_dim"], mlp_ratio=(0.5, 4.0))
+    assert count_params(ours) == count_params(theirs)

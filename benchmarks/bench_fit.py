@@ -1,0 +1,103 @@
+"""fit() against the loop most tutorials use, and against the bare training step.
+
+1. The tutorial loop: ``torchvision.datasets.FashionMNIST`` with ``ToTensor()`` and ``Normalize``
+   through a ``DataLoader`` (shuffle, batch size as fit), same model, same initial weights, same
+   optimiser. Images per second of each, and the ratio fit / DataLoader.
+2. The bare step: forward, backward and optimiser step on batches prepared in memory beforehand, in
+   the same order as fit. The share of fit's time spent outside the model is 1 - bare / fit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import torch
+from torch import nn
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import print_table, timed, write_json  # noqa: E402
+
+import mixerbook as mb  # noqa: E402
+
+
+def tutorial_loop(model: nn.Module, root: str, batch_size: int, lr: float, device: torch.device,
+                  num_workers: int) -> float:
+    from torch.utils.data import DataLoader
+    from torchvision import datasets, transforms
+
+    tf = transforms.Compose([transforms.ToTensor(), transforms.Normalize((0.5,), (0.5,))])
+    ds = datasets.FashionMNIST(root, train=True, download=False, transform=tf)
+    loader = DataLoader(ds, batch_size=batch_size, shuffle=True, num_workers=num_workers)
+    opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=1e-4)
+    loss_fn = nn.CrossEntropyLoss()
+    model.to(device).train()
+
+    def epoch() -> None:
+        for x, y in loader:
+            x, y = x.to(device), y.to(device)
+            loss = loss_fn(model(x), y)
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+
+    return timed(epoch, device)
+
+
+def bare_loop(model: nn.Module, images: torch.Tensor, labels: torch.Tensor, batch_size: int, lr: float,
+              device: torch.device, seed: int) -> float:
+    order = torch.randperm(images.shape[0], generator=torch.Generator().manual_seed(seed))
+    batches = [(mb.data.to_float(images[idx]).to(device), labels[idx].to(device))
+               for idx in order.split(batch_size)]
+    opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=1e-4)
+    loss_fn = nn.CrossEntropyLoss()
+    model.to(device).train()
+
+    def epoch() -> None:
+        for x, y in batches:
+            loss = loss_fn(model(x), y)
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+
+    return timed(epoch, device)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--models", default="MLP,CNN")
+    parser.add_argument("--batch-size", type=int, default=256)
+    parser.add_argument("--workers", type=int, default=0, help="DataLoader workers (tutorials mostly use 0 or 2)")
+    parser.add_argument("--json", default=None)
+    args = parser.parse_args()
+
+    device = mb.get_device()
+    train = mb.data.load_fashion_mnist("train")
+    n = len(train)
+    print(f"device: {mb.describe_device(device)}; {n:,} images, batch {args.batch_size}, one epoch per measurement")
+    rows = []
+    for name in args.models.split(","):
+        lr = mb.experiments.budget_settings(name, "quick")["lr"]
+        t_loader = tutorial_loop(mb.experiments.build_model(name), train.source, args.batch_size, lr, device,
+                                 args.workers)
+        t_fit = timed(lambda name=name, lr=lr: mb.train.fit(
+            mb.experiments.build_model(name), train.images, train.labels, epochs=1, batch_size=args.batch_size,
+            lr=lr, device=device, progress=False), device)
+        t_bare = bare_loop(mb.experiments.build_model(name), train.images, train.labels, args.batch_size, lr,
+                           device, seed=0)
+        rows.append({
+            "model": name,
+            "dataloader_img_s": n / t_loader,
+            "fit_img_s": n / t_fit,
+            "bare_img_s": n / t_bare,
+            "fit_vs_dataloader": t_loader / t_fit,
+            "share_outside_model": max(0.0, 1 - t_bare / t_fit),
+        })
+    print_table(rows, ["model", "dataloader_img_s", "fit_img_s", "bare_img_s", "fit_vs_dataloader",
+                       "share_outside_model"])
+    write_json(args.json, {"device": str(device), "rows": rows})
+
+
+if __name__ == "__main__":
+    main()
