@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -127,6 +128,8 @@ def built_site() -> Path:
     elapsed = time.perf_counter() - start
     log_file.write_text(output, encoding="utf-8")
     _BUILD_REPORT["book build"] = f"{elapsed:.1f} s (exit code {returncode}; log: {log_file})"
+    for path, seconds in re.findall(r"(\S+\.(?:ipynb|md)): Executed notebook in ([0-9.]+) seconds", output):
+        _BUILD_REPORT[f"  executed {Path(path).name}"] = f"{float(seconds):.1f} s"
 
     if returncode != 0:
         tail = "\n".join(output.splitlines()[-_LOG_TAIL_LINES:])
