@@ -66,3 +66,37 @@ def test_setup_cell_installs_from_the_configured_repository(path):
 def test_setup_cells_are_identical():
     sources = {p.name: _setup_cell(p).source for p in CHAPTERS}
     assert len(set(sources.values())) == 1, sources
+
+
+def _sources(path):
+    if path.suffix == ".ipynb":
+        return "\n".join(c.source for c in nbformat.read(path, as_version=4).cells)
+    return path.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_chapter_has_three_exercises_and_a_checker_for_every_code_exercise(path):
+    nb = nbformat.read(path, as_version=4)
+    text = _sources(path)
+    assert text.count("{exercise}") >= 3, "a chapter has at least three exercises"
+    stubs = [c.source for c in nb.cells if c.cell_type == "code" and "raise NotImplementedError" in c.source]
+    assert stubs, "at least one code exercise"
+    for stub in stubs:
+        assert "mb.checks." in stub, f"a code exercise without a checker call:\n{stub}"
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_chapter_links_the_glossary(path):
+    assert _sources(path).count("{term}") >= 3
+
+
+def test_every_bibliography_entry_is_cited():
+    import re
+
+    keys = re.findall(r"@\w+\{([^,\s]+),", (ROOT / "references.bib").read_text(encoding="utf-8"))
+    text = "\n".join(_sources(p) for p in sorted((ROOT / "book").rglob("*")) if p.suffix in {".md", ".ipynb"})
+    cited = set(re.findall(r"\{cite(?::[pt])?\}`([^`]+)`", text))
+    cited = {k.strip() for group in cited for k in group.split(",")}
+    assert keys and len(keys) == len(set(keys)), "duplicate keys in references.bib"
+    assert not set(keys) - cited, f"entries never cited: {sorted(set(keys) - cited)}"
+    assert not cited - set(keys), f"citations missing from references.bib: {sorted(cited - set(keys))}"

@@ -62,3 +62,9 @@ def test_evaluate_reports_consistent_metrics(small):
     assert m.confusion.sum() == 1000
     assert m.accuracy == pytest.approx(float(m.confusion.diag().sum()) / 1000)
     assert 0 <= m.precision <= 1 and 0 <= m.recall <= 1
+
+
+def test_a_run_of_a_few_steps_works(small):
+    history = fit(FlattenMLP(hidden_dims=(16,)), small[0][:300], small[1][:300], epochs=1, batch_size=128,
+                  device="cpu", progress=False)
+    assert len(history.train_loss) == 1

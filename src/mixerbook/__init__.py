@@ -8,7 +8,7 @@ Modules, in the order data flows: :mod:`~mixerbook.data` -> :mod:`~mixerbook.mod
 
 from importlib.metadata import PackageNotFoundError, version
 
-from . import checks, complexity, data, experiments, models, train, viz
+from . import cache, checks, complexity, data, experiments, models, permute, probe, train, viz
 from .device import autocast, describe_device, get_device, set_seed
 
 try:
@@ -19,6 +19,7 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree wi
 __all__ = [
     "__version__",
     "autocast",
+    "cache",
     "checks",
     "complexity",
     "data",
@@ -26,6 +27,8 @@ __all__ = [
     "experiments",
     "get_device",
     "models",
+    "permute",
+    "probe",
     "set_seed",
     "train",
     "viz",

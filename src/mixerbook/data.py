@@ -161,10 +161,9 @@ def to_float(images: torch.Tensor) -> torch.Tensor:
         images = images.unsqueeze(1)  # (N, H, W) -> (N, 1, H, W)
     if images.dim() != 4:
         raise ValueError(f"Expected images of shape (N, H, W) or (N, C, H, W), got {tuple(images.shape)}.")
-    x = images.float()
-    if images.dtype == torch.uint8:
-        x = x / 255.0
-    return x * 2.0 - 1.0
+    x = images.to(torch.float32, copy=True)  # a fresh tensor, so the next two steps can work in place
+    scale = 2.0 / 255.0 if images.dtype == torch.uint8 else 2.0
+    return x.mul_(scale).sub_(1.0)
 
 
 def shift_images(images: torch.Tensor, dx: int = 0, dy: int = 0) -> torch.Tensor:

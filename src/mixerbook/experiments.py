@@ -14,11 +14,11 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from . import complexity
+from . import cache, complexity
 from .data import load_fashion_mnist, shift_images, to_float
 from .device import get_device, set_seed
-from .models import FlattenMLP, MlpMixer, SmallCNN
-from .train import History, Metrics, evaluate, fit
+from .models import FlattenMLP, MlpMixer, PyramidCNN, SmallCNN
+from .train import History, Metrics, evaluate, fit, world
 
 __all__ = [
     "BUDGETS",
@@ -26,10 +26,20 @@ __all__ = [
     "build_model",
     "resolve_budget",
     "RunResult",
+    "train_and_test",
     "budget_settings",
     "mlp_vs_cnn",
+    "trained",
+    "EXPERIMENTS",
     "shift_robustness",
     "shift_equivariance",
+    "EXPERIMENT_BUDGETS",
+    "EquivarianceCheck",
+    "equivariance_check",
+    "neighbour_correlation",
+    "PermutationRun",
+    "permutation_experiment",
+    "accuracy_grid",
 ]
 
 BUDGETS: dict[str, dict[str, dict[str, float]]] = {
@@ -37,6 +47,11 @@ BUDGETS: dict[str, dict[str, dict[str, float]]] = {
         "mlp": {"epochs": 10, "batch_size": 256, "lr": 2e-3},
         "cnn": {"epochs": 5, "batch_size": 256, "lr": 3e-3},
         "mixer": {"epochs": 6, "batch_size": 256, "lr": 3e-3},
+    },
+    "smoke": {  # one short epoch each: for tests and `python -m mixerbook ... --budget smoke`
+        "mlp": {"epochs": 1, "batch_size": 256, "lr": 2e-3},
+        "cnn": {"epochs": 1, "batch_size": 256, "lr": 3e-3},
+        "mixer": {"epochs": 1, "batch_size": 256, "lr": 3e-3},
     },
     "full": {
         "mlp": {"epochs": 30, "batch_size": 256, "lr": 2e-3},
@@ -49,6 +64,7 @@ BUDGETS: dict[str, dict[str, dict[str, float]]] = {
 MODELS: dict[str, tuple[type, dict]] = {
     "MLP": (FlattenMLP, dict(image_size=28, in_channels=1, hidden_dims=(256, 128), num_classes=10)),
     "CNN": (SmallCNN, dict(image_size=28, in_channels=1, channels=(16, 32), head_dim=128, num_classes=10)),
+    "CNN-pyramid": (PyramidCNN, dict(in_channels=1, channels=(16, 32, 64), convs_per_stage=1, num_classes=10)),
     "Mixer": (MlpMixer, dict(num_classes=10, num_blocks=4, patch_size=7, hidden_dim=128, tokens_mlp_dim=64,
                              channels_mlp_dim=256, image_size=28, in_channels=1)),
     "Mixer-tiny": (MlpMixer, dict(num_classes=10, num_blocks=4, patch_size=7, hidden_dim=64, tokens_mlp_dim=32,
@@ -73,10 +89,19 @@ def build_model(name: str, seed: int | None = 0, **overrides) -> nn.Module:
     return cls(**{**kwargs, **overrides})
 
 
-def budget_settings(name: str, budget: str = "auto", device: torch.device | str | None = None) -> dict[str, float]:
-    """Training settings (epochs, batch_size, lr) of model ``name`` under ``budget``."""
+def budget_settings(name: str, budget: str = "auto", device: torch.device | str | None = None,
+                    experiment: str | None = None) -> dict[str, float]:
+    """Training settings (epochs, batch_size, lr) of model ``name`` under ``budget``.
+
+    With ``experiment`` (a key of :data:`EXPERIMENT_BUDGETS`), that experiment's own table is used
+    where it has one for the budget.
+    """
     family = name.split("-")[0].lower()
-    return dict(BUDGETS[resolve_budget(budget, device)][family])
+    level = resolve_budget(budget, device)
+    if experiment is not None and experiment not in EXPERIMENT_BUDGETS:
+        raise ValueError(f"Unknown experiment {experiment!r}; budgets exist for {', '.join(EXPERIMENT_BUDGETS)}.")
+    table = EXPERIMENT_BUDGETS.get(experiment, {}).get(level, {}) if experiment else {}
+    return dict(table.get(family, BUDGETS[level][family]))
 
 
 def resolve_budget(budget: str = "auto", device: torch.device | str | None = None) -> str:
@@ -93,7 +118,7 @@ def resolve_budget(budget: str = "auto", device: torch.device | str | None = Non
         device = torch.device(device) if device is not None else get_device()
         return "full" if device.type == "cuda" else "quick"
     if budget not in BUDGETS:
-        raise ValueError(f"Unknown budget {budget!r}; expected 'auto', 'quick' or 'full'.")
+        raise ValueError(f"Unknown budget {budget!r}; expected 'auto', 'quick', 'full' or 'smoke'.")
     return budget
 
 
@@ -119,37 +144,98 @@ class RunResult:
         }
 
 
-def _train(name: str, model: nn.Module, settings: dict, train, test, device, seed: int, progress: bool) -> RunResult:
-    history = fit(
-        model, train.images, train.labels,
-        epochs=int(settings["epochs"]), batch_size=int(settings["batch_size"]), lr=float(settings["lr"]),
-        seed=seed, test_images=test.images, test_labels=test.labels, device=device, progress=progress, desc=name,
-    )
-    metrics = evaluate(model, test.images, test.labels, device=device)
-    return RunResult(name, model, complexity.count_params(model), complexity.count_macs(model, (1, 28, 28)),
+def train_and_test(name: str, model: nn.Module, settings: dict, train, test, *,
+                   device: torch.device | str | None = None, seed: int = 0, progress: bool = True) -> RunResult:
+    """Train ``model`` with ``settings`` on ``train``, test it on ``test``; reuse a cached run when one exists.
+
+    Args:
+        name: label of the run (progress bar, tables).
+        model: a freshly built model (its initial weights are part of what ``seed`` fixes).
+        settings: ``epochs``, ``batch_size`` and ``lr`` (see :func:`budget_settings`).
+        train, test: :class:`mixerbook.data.ImageSplit` (or any object with ``images`` and ``labels``).
+
+    Returns:
+        A :class:`RunResult` with the trained model. A run found in :mod:`mixerbook.cache` is loaded
+        instead of trained again (its ``history`` is the original run's, with ``cached = True``).
+    """
+    device = torch.device(device) if device is not None else get_device()
+    key = cache.run_key(model, settings, seed,
+                        cache.data_fingerprint(train.images, train.labels) + cache.data_fingerprint(test.images,
+                                                                                                    test.labels),
+                        device)
+    record = cache.load(key)
+    if record is not None:
+        model.load_state_dict(record["state_dict"])
+        model.to(device).eval()
+        history = History(**record["history"])
+        history.cached = True
+        metrics = Metrics(**record["metrics"])
+        if progress:
+            print(f"{name}: reusing the cached run {key} (trained in {history.seconds:.1f} s)")
+    else:
+        history = fit(
+            model, train.images, train.labels,
+            epochs=int(settings["epochs"]), batch_size=int(settings["batch_size"]), lr=float(settings["lr"]),
+            seed=seed, test_images=test.images, test_labels=test.labels, device=device, progress=progress,
+            desc=name,
+        )
+        metrics = evaluate(model, test.images, test.labels, device=device)
+        if world()[1] == 0:
+            cache.save(key, {
+                "state_dict": {k: v.detach().cpu() for k, v in model.state_dict().items()},
+                "history": {"train_loss": history.train_loss, "test_accuracy": history.test_accuracy,
+                            "epoch_seconds": history.epoch_seconds},
+                "metrics": {"accuracy": metrics.accuracy, "precision": metrics.precision, "recall": metrics.recall,
+                            "confusion": metrics.confusion},
+            })
+    input_shape = tuple(train.images.shape[1:]) if train.images.dim() == 4 else (1, *train.images.shape[1:])
+    return RunResult(name, model, complexity.count_params(model), complexity.count_macs(model, input_shape),
                      history, metrics)
 
 
+def _subset(split, limit: int | None):
+    if limit is None:
+        return split
+    if limit <= 0:
+        raise ValueError(f"limit must be positive, got {limit}.")
+    return type(split)(split.images[:limit], split.labels[:limit], split.source)
+
+
 def mlp_vs_cnn(budget: str = "auto", *, device: torch.device | str | None = None, seed: int = 0,
-               progress: bool = True) -> dict[str, RunResult]:
+               progress: bool = True, models: tuple[str, ...] = ("MLP", "CNN"),
+               limit: int | None = None) -> dict[str, RunResult]:
     """Train the flatten-MLP and the small CNN on all 60,000 Fashion-MNIST images and test both.
 
     Args:
-        budget: "auto", "quick" or "full" (see :data:`BUDGETS`).
+        budget: "auto", "quick", "full" or "smoke" (see :data:`BUDGETS`).
         device: defaults to :func:`mixerbook.get_device`.
         seed: seeds the initial weights and the batch order.
         progress: show progress bars.
+        models: which of :data:`MODELS` to train.
+        limit: train on the first ``limit`` training images only (all 60,000 when None).
 
     Returns:
         ``{"MLP": RunResult, "CNN": RunResult}``.
     """
+    return {name: trained(name, budget, device=device, seed=seed, progress=progress, limit=limit) for name in models}
+
+
+def trained(name: str, budget: str = "auto", *, device: torch.device | str | None = None, seed: int = 0,
+            progress: bool = True, limit: int | None = None) -> RunResult:
+    """The book's model ``name`` (see :data:`MODELS`) trained on Fashion-MNIST under ``budget`` and tested.
+
+    Every chapter that needs a trained model calls this, so a model trained in one chapter is
+    reused from :mod:`mixerbook.cache` by the next one (same name, budget, seed and device).
+
+    Args:
+        name: a key of :data:`MODELS`, e.g. "MLP", "CNN", "Mixer".
+        budget: "auto", "quick", "full" or "smoke".
+        limit: train on the first ``limit`` training images only.
+    """
     device = torch.device(device) if device is not None else get_device()
-    train, test = load_fashion_mnist("train"), load_fashion_mnist("test")
-    return {
-        name: _train(name, build_model(name, seed), budget_settings(name, budget, device), train, test, device,
-                     seed, progress)
-        for name in ("MLP", "CNN")
-    }
+    train, test = _subset(load_fashion_mnist("train"), limit), load_fashion_mnist("test")
+    return train_and_test(name, build_model(name, seed), budget_settings(name, budget, device), train, test,
+                          device=device, seed=seed, progress=progress)
 
 
 def shift_robustness(model: nn.Module, images: torch.Tensor, labels: torch.Tensor,
@@ -205,3 +291,210 @@ def shift_equivariance(images: torch.Tensor, conv: nn.Conv2d, dx: int = 1, dy: i
         "conv_relative_change": float(((fs - f).flatten(1).norm(dim=1) / f.flatten(1).norm(dim=1)).mean()),
         "conv_equivariance_error": float((fs[inner] - f_moved[inner]).abs().max() / f.abs().max()),
     }
+
+
+EXPERIMENTS = {
+    "mlp_vs_cnn": mlp_vs_cnn,
+}
+"""The experiments that ``python -m mixerbook run NAME`` can run, by name."""
+
+
+# --------------------------------------------------------------------------- inductive bias (chapter 3)
+EXPERIMENT_BUDGETS: dict[str, dict[str, dict[str, dict[str, float]]]] = {
+    "permutation": {
+        # nine trainings inside one CPU chapter: fewer epochs than BUDGETS["quick"], the same for every mode
+        "quick": {
+            "mlp": {"epochs": 8, "batch_size": 256, "lr": 2e-3},
+            "cnn": {"epochs": 2, "batch_size": 256, "lr": 3e-3},
+            "mixer": {"epochs": 2, "batch_size": 256, "lr": 3e-3},
+        },
+    },
+}
+"""Budgets of single experiments that differ from :data:`BUDGETS`: ``{experiment: {budget: {family: settings}}}``.
+
+A budget missing here (e.g. ``full``) falls back to :data:`BUDGETS`."""
+
+
+@dataclass
+class EquivarianceCheck:
+    """What a layer makes of an image and of the same image moved, see :func:`equivariance_check`.
+
+    Attributes:
+        error: max |F(Tx) - T F(x)| / max |F(x)| away from the border (0 for an equivariant layer).
+        change: mean ||F(Tx) - F(x)|| / ||F(x)||: how much the output itself changed.
+        fx, ftx, tfx: (H, W) maps F(x), F(Tx) and T F(x) of the first image, first output channel.
+    """
+
+    error: float
+    change: float
+    fx: torch.Tensor
+    ftx: torch.Tensor
+    tfx: torch.Tensor
+
+
+@torch.no_grad()
+def equivariance_check(layer: nn.Module, images: torch.Tensor, dx: int = 1, dy: int = 0,
+                       margin: int = 2) -> EquivarianceCheck:
+    """Does moving the input move the output with it?  Compare F(Tx) with T F(x).
+
+    ``T`` moves an image by (dx, dy) pixels (:func:`mixerbook.data.shift_images`, zeros fill the
+    border). Any layer that maps images to image-shaped outputs can be checked: a convolution, or
+    a fully connected layer whose H*W outputs are viewed as an H x W map.
+
+    Args:
+        layer: maps (N, 1, H, W) float input to (N, C', H, W).
+        images: (N, H, W) uint8 images.
+        dx, dy: the shift in pixels.
+        margin: border rows and columns left out of ``error`` (where zero padding and the zeros
+            that fill the shifted border differ); at least the kernel radius plus the shift.
+
+    Returns:
+        An :class:`EquivarianceCheck`.
+    """
+    if images.dim() != 3:
+        raise ValueError(f"equivariance_check expects (N, H, W) uint8 images, got shape {tuple(images.shape)}.")
+    if margin < max(abs(dx), abs(dy)) or 2 * margin >= min(images.shape[-2:]):
+        raise ValueError(f"margin must be at least the shift ({max(abs(dx), abs(dy))}) and leave an interior; "
+                         f"got {margin} for {images.shape[-2]}x{images.shape[-1]} images.")
+    layer = copy.deepcopy(layer).to("cpu").float().eval()  # leave the caller's layer where it was
+    f = layer(to_float(images))  # (N, C', H, W)
+    fs = layer(to_float(shift_images(images, dx, dy)))  # F(Tx)
+    if f.dim() != 4 or f.shape[-2:] != images.shape[-2:]:
+        raise ValueError(f"The layer must return (N, C', H, W) maps of the image's size, got {tuple(f.shape)}.")
+    moved = shift_images(f, dx, dy)  # T F(x)
+    inner = (slice(None), slice(None), slice(margin, -margin), slice(margin, -margin))
+    return EquivarianceCheck(
+        error=float((fs[inner] - moved[inner]).abs().max() / f.abs().max()),
+        change=float(((fs - f).flatten(1).norm(dim=1) / f.flatten(1).norm(dim=1)).mean()),
+        fx=f[0, 0].clone(), ftx=fs[0, 0].clone(), tfx=moved[0, 0].clone(),
+    )
+
+
+def neighbour_correlation(images: torch.Tensor, max_distance: int = 10) -> list[float]:
+    """Correlation between the values of two pixels ``d`` columns apart, for d = 1 .. max_distance.
+
+    Pearson correlation over every image and every pair of positions (r, c), (r, c + d): it
+    measures how much a pixel tells about the pixels near it (the locality that CNNs assume).
+
+    Args:
+        images: (N, H, W) images.
+        max_distance: largest horizontal distance, below W.
+
+    Returns:
+        ``max_distance`` correlations in [-1, 1].
+    """
+    if images.dim() != 3 or not 1 <= max_distance < images.shape[-1]:
+        raise ValueError(f"neighbour_correlation needs (N, H, W) images and 1 <= max_distance < W; got shape "
+                         f"{tuple(images.shape)} and max_distance {max_distance}.")
+    x = images.double()
+    out = []
+    for d in range(1, max_distance + 1):
+        a, b = x[..., :, :-d].flatten(), x[..., :, d:].flatten()
+        a, b = a - a.mean(), b - b.mean()
+        out.append(float((a * b).sum() / (a.norm() * b.norm())))
+    return out
+
+
+@dataclass
+class PermutationRun(RunResult):
+    """One training run of :func:`permutation_experiment`.
+
+    Attributes (besides :class:`RunResult`'s):
+        base: the model's name in :data:`MODELS`.
+        mode: the shuffle of its training and test images: "none", "patch" or "global".
+        init: where its initial weights came from: ``"same"`` (the initial weights of the run on
+            original images), ``"permuted"`` (those weights rewired by
+            :func:`mixerbook.permute.rewire`, so the run is the original run seen through the
+            permutation) or ``"independent"`` (a fresh seed for the weights and the batch order).
+    """
+
+    base: str = ""
+    mode: str = "none"
+    init: str = "same"
+
+
+def permutation_experiment(
+    budget: str = "auto",
+    models: tuple[str, ...] = ("MLP", "CNN", "Mixer-tiny"),
+    modes: tuple[str, ...] = ("none", "patch", "global"),
+    *,
+    patch_size: int = 7,
+    init: str = "permuted",
+    perm_seed: int = 0,
+    limit: int | None = None,
+    device: torch.device | str | None = None,
+    seed: int = 0,
+    progress: bool = True,
+) -> dict[str, PermutationRun]:
+    """Train each model on original and on shuffled Fashion-MNIST under equal budgets (paper §3.4, Figure 4).
+
+    Every mode uses ONE fixed permutation (:func:`mixerbook.permute.make_permutation`), applied
+    to the training and the test images alike. Each model gets the same settings in every mode
+    (:func:`budget_settings` with ``experiment="permutation"``), the same batch order and, with
+    ``init="permuted"``, the same initial weights seen through the permutation: where
+    :func:`mixerbook.permute.rewire` can rearrange the weights (any permutation for the MLP, a
+    patch+pixel shuffle with its own patch size for the Mixer), the shuffled run is then the
+    original run up to rounding. Where it cannot (the CNN; the Mixer under a global shuffle), the
+    run starts from the original run's initial weights unchanged.
+
+    Args:
+        budget: "auto", "quick", "full" or "smoke".
+        models: names in :data:`MODELS`.
+        modes: shuffles from :data:`mixerbook.permute.MODES`.
+        patch_size: P of the "patch" shuffle (7 matches the Mixers' patches).
+        init: "permuted" (see above) or "independent" (mode number k of :data:`mixerbook.permute.MODES`
+            uses seed + k for the weights and the batch order).
+        perm_seed: seeds the permutations.
+        limit: train on the first ``limit`` training images only (all 60,000 when None).
+        device: defaults to :func:`mixerbook.get_device`.
+        seed: seeds the initial weights and the batch order.
+        progress: show progress bars.
+
+    Returns:
+        ``{"<model>/<mode>": PermutationRun}``, models outer, modes inner.
+    """
+    from . import permute
+
+    if init not in ("permuted", "independent"):
+        raise ValueError(f"Unknown init {init!r}; expected 'permuted' or 'independent'.")
+    unknown = [m for m in modes if m not in permute.MODES]
+    if unknown:
+        raise ValueError(f"Unknown shuffle mode(s) {unknown}; expected some of {', '.join(permute.MODES)}.")
+    device = torch.device(device) if device is not None else get_device()
+    train, test = _subset(load_fashion_mnist("train"), limit), load_fashion_mnist("test")
+    height, width = train.images.shape[-2:]
+    perms = {m: permute.make_permutation(m, height, width, patch_size, seed=perm_seed) for m in modes}
+    runs: dict[str, PermutationRun] = {}
+    for name in models:
+        settings = budget_settings(name, budget, device, experiment="permutation")
+        start = build_model(name, seed)  # the initial weights of the run on original images
+        for mode in modes:
+            perm = perms[mode]
+            run_seed, how = seed, "same"
+            if init == "independent" and mode != "none":
+                run_seed, how = seed + permute.MODES.index(mode), "independent"
+                model = build_model(name, run_seed)
+            else:
+                try:
+                    model = permute.rewire(start, perm)
+                    how = "same" if mode == "none" else "permuted"
+                except ValueError:  # no rewiring exists: start from the same weights
+                    model = copy.deepcopy(start)
+            shuffled_train = type(train)(perm(train.images), train.labels, train.source)
+            shuffled_test = type(test)(perm(test.images), test.labels, test.source)
+            set_seed(run_seed)  # dropout draws from the global generator
+            result = train_and_test(f"{name} | {mode}", model, settings, shuffled_train, shuffled_test,
+                                    device=device, seed=run_seed, progress=progress)
+            runs[f"{name}/{mode}"] = PermutationRun(**vars(result), base=name, mode=mode, init=how)
+    return runs
+
+
+def accuracy_grid(runs: dict[str, PermutationRun]) -> dict[str, dict[str, float]]:
+    """``{model: {mode: test accuracy}}`` from the runs of :func:`permutation_experiment`."""
+    grid: dict[str, dict[str, float]] = {}
+    for run in runs.values():
+        grid.setdefault(run.base, {})[run.mode] = run.metrics.accuracy
+    return grid
+
+
+EXPERIMENTS["permutation"] = permutation_experiment

@@ -16,7 +16,17 @@ from tqdm.auto import tqdm
 from .data import to_float
 from .device import autocast, get_device
 
-__all__ = ["History", "Metrics", "fit", "evaluate", "predict", "confusion_matrix", "macro_precision_recall"]
+__all__ = ["History", "Metrics", "fit", "evaluate", "predict", "confusion_matrix", "macro_precision_recall",
+           "world"]
+
+
+def world() -> tuple[int, int]:
+    """(world size, rank) of the current ``torch.distributed`` process group, or (1, 0) without one."""
+    import torch.distributed as dist
+
+    if dist.is_available() and dist.is_initialized():
+        return dist.get_world_size(), dist.get_rank()
+    return 1, 0
 
 
 @dataclass
@@ -46,6 +56,8 @@ class History:
     train_loss: list[float] = field(default_factory=list)
     test_accuracy: list[float] = field(default_factory=list)
     epoch_seconds: list[float] = field(default_factory=list)
+    cached: bool = False
+    """True when the run was loaded from :mod:`mixerbook.cache` rather than trained now."""
 
     @property
     def seconds(self) -> float:
@@ -94,6 +106,11 @@ def fit(
 
     Returns:
         A :class:`History`; the model is trained in place and left in eval mode.
+
+    Under ``torchrun`` (a ``torch.distributed`` process group is initialised, e.g. by
+    ``python -m mixerbook``), the same call trains with ``DistributedDataParallel``: every process
+    draws the same batch order and takes its share of each batch, and gradients are averaged, so the
+    run follows the single-process one.
     """
     _check_pair(images, labels)
     if epochs <= 0 or batch_size <= 0 or lr <= 0:
@@ -106,30 +123,44 @@ def fit(
     n = X.shape[0]
     steps_per_epoch = (n + batch_size - 1) // batch_size
     optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=weight_decay)
-    scheduler = torch.optim.lr_scheduler.OneCycleLR(
-        optimizer, max_lr=lr, total_steps=epochs * steps_per_epoch, pct_start=0.25
-    )
+    total_steps = epochs * steps_per_epoch
+    if total_steps >= 8:
+        scheduler = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=lr, total_steps=total_steps, pct_start=0.25)
+    else:  # too few steps for a warm-up and a decay: keep the learning rate constant
+        scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda step: 1.0)
     loss_fn = nn.CrossEntropyLoss()
     generator = torch.Generator().manual_seed(seed)
     history = History()
-    bar = tqdm(total=epochs * steps_per_epoch, desc=desc or type(model).__name__, disable=not progress,
+    size, rank = world()
+    net: nn.Module = model
+    if size > 1:
+        from torch.nn.parallel import DistributedDataParallel
+
+        net = DistributedDataParallel(model, device_ids=[device.index] if device.type == "cuda" else None)
+    bar = tqdm(total=epochs * steps_per_epoch, desc=desc or type(model).__name__, disable=not progress or rank > 0,
                leave=True, unit="batch")
     for _ in range(epochs):
         model.train()
         start = time.perf_counter()
         order = torch.randperm(n, generator=generator).to(device)
+        X_epoch, y_epoch = X[order], y[order]  # one gather per epoch; batches are then contiguous slices
         total = torch.zeros((), device=device)
         for i in range(steps_per_epoch):
-            idx = order[i * batch_size : (i + 1) * batch_size]
-            xb = to_float(X[idx])
+            lo, hi = i * batch_size, min((i + 1) * batch_size, n)
+            if size > 1:  # this process's share of the batch
+                share = torch.arange(lo, hi).tensor_split(size)[rank]
+                lo, hi = int(share[0]), int(share[-1]) + 1
+            xb = to_float(X_epoch[lo:hi])
             with autocast(device):
-                loss = loss_fn(model(xb), y[idx])
+                loss = loss_fn(net(xb), y_epoch[lo:hi])
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             optimizer.step()
             scheduler.step()
-            total += loss.detach() * idx.numel()
+            total += loss.detach() * (hi - lo)
             bar.update(1)
+        if size > 1:
+            torch.distributed.all_reduce(total)
         if device.type == "cuda":
             torch.cuda.synchronize(device)
         history.epoch_seconds.append(time.perf_counter() - start)

@@ -5,7 +5,7 @@ properties that any correct answer must have, prints a short verdict in Vietname
 :class:`CheckResult` (truthy when every property holds).
 """
 
-from . import flattening
+from . import flattening, growth, hierarchy
 from ._core import CheckResult, Property, run_checks
 
-__all__ = ["CheckResult", "Property", "run_checks", "flattening"]
+__all__ = ["CheckResult", "Property", "run_checks", "flattening", "growth", "hierarchy"]

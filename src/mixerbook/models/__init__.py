@@ -1,7 +1,8 @@
 """Models of the book: the flatten-MLP, the small CNN and MLP-Mixer."""
 
-from .cnn import SmallCNN
+from .cnn import PyramidCNN, SmallCNN
 from .mixer import PAPER_CONFIGS, MixerBlock, MlpBlock, MlpMixer, PatchEmbedding
 from .mlp import FlattenMLP
 
-__all__ = ["FlattenMLP", "SmallCNN", "PatchEmbedding", "MlpBlock", "MixerBlock", "MlpMixer", "PAPER_CONFIGS"]
+__all__ = ["FlattenMLP", "SmallCNN", "PyramidCNN", "PatchEmbedding", "MlpBlock", "MixerBlock", "MlpMixer",
+           "PAPER_CONFIGS"]

@@ -1,6 +1,8 @@
-"""A small convolutional network: local 3x3 kernels, shared weights, pooling.
+"""Convolutional networks: local 3x3 kernels, shared weights, pooling.
 
-Introduced in the chapter "Làm phẳng ảnh" (flattening) as the point of comparison.
+``SmallCNN`` is introduced in the chapter "Làm phẳng ảnh" (flattening) as the point of comparison;
+``PyramidCNN`` (stages that halve the resolution, then global average pooling) in the chapter
+"Cấu trúc phân cấp" (hierarchy).
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from collections.abc import Sequence
 import torch
 from torch import nn
 
-__all__ = ["SmallCNN"]
+__all__ = ["SmallCNN", "PyramidCNN"]
 
 
 class SmallCNN(nn.Module):
@@ -80,4 +82,66 @@ class SmallCNN(nn.Module):
             )
         x = self.features(x)  # (B, C, H, W) -> (B, channels[-1], H / 2**k, W / 2**k)
         x = self.flatten(x)  # -> (B, channels[-1] * side * side)
+        return self.head(x)  # -> (B, num_classes)
+
+
+class PyramidCNN(nn.Module):
+    """A pyramid of stages, then global average pooling and one linear layer.
+
+    Each stage is ``convs_per_stage`` x (3x3 conv, BatchNorm, ReLU) followed by a 2x2 max-pool
+    with ``ceil_mode=True``, so the side goes 28 -> 14 -> 7 -> 4 while the channels widen. The
+    head averages every position of the last feature map (as ResNet does), so the network has no
+    layer tied to the image size and accepts any input of at least 1x1 pixels.
+
+    Args:
+        in_channels: channels of the input image.
+        channels: output channels of each stage, first to last.
+        convs_per_stage: 3x3 convolutions in each stage before its pooling.
+        num_classes: number of output logits.
+
+    Shapes:
+        input ``(B, in_channels, H, W)`` -> stage k output ``(B, channels[k], ceil(H / 2**(k+1)), ...)``
+        -> output ``(B, num_classes)``.
+
+    Introduced in the chapter "Cấu trúc phân cấp" (hierarchy).
+    """
+
+    def __init__(
+        self,
+        in_channels: int = 1,
+        channels: Sequence[int] = (16, 32, 64),
+        convs_per_stage: int = 1,
+        num_classes: int = 10,
+    ) -> None:
+        super().__init__()
+        if len(channels) == 0 or any(int(c) <= 0 for c in channels):
+            raise ValueError(f"channels must be a non-empty sequence of positive ints, got {tuple(channels)}.")
+        if convs_per_stage <= 0 or in_channels <= 0 or num_classes <= 0:
+            raise ValueError(
+                f"in_channels, convs_per_stage and num_classes must be positive; got {in_channels}, "
+                f"{convs_per_stage}, {num_classes}."
+            )
+        self.in_channels = in_channels
+        stages: list[nn.Module] = []
+        width = in_channels
+        for out in channels:
+            layers: list[nn.Module] = []
+            for _ in range(convs_per_stage):
+                layers += [nn.Conv2d(width, int(out), kernel_size=3, padding=1, bias=False), nn.BatchNorm2d(int(out)),
+                           nn.ReLU()]
+                width = int(out)
+            layers.append(nn.MaxPool2d(2, ceil_mode=True))
+            stages.append(nn.Sequential(*layers))
+        self.features = nn.Sequential(*stages)
+        self.pool = nn.AdaptiveAvgPool2d(1)
+        self.flatten = nn.Flatten()
+        self.head = nn.Linear(width, num_classes)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Args: x: (B, C, H, W) images. Returns: (B, num_classes) logits."""
+        if x.dim() != 4 or x.shape[1] != self.in_channels:
+            raise ValueError(f"PyramidCNN expects input of shape (B, {self.in_channels}, H, W), got {tuple(x.shape)}.")
+        x = self.features(x)  # (B, C, H, W) -> (B, channels[-1], h, w), h = ceil(H / 2**len(channels))
+        x = self.pool(x)  # (B, channels[-1], h, w) -> (B, channels[-1], 1, 1): the mean over all positions
+        x = self.flatten(x)  # -> (B, channels[-1])
         return self.head(x)  # -> (B, num_classes)

@@ -1,0 +1,108 @@
+"""Run the book's experiments from the command line.
+
+Examples::
+
+    python -m mixerbook list
+    python -m mixerbook run mlp_vs_cnn --budget quick --out results.json
+    torchrun --nproc_per_node 2 -m mixerbook run mlp_vs_cnn --budget smoke --out results.json
+
+Under ``torchrun`` the process group is set up here (NCCL on CUDA, gloo on the CPU) and
+:func:`mixerbook.train.fit` trains with DistributedDataParallel; only rank 0 writes the JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import sys
+from pathlib import Path
+
+import torch
+
+from . import __version__
+from .device import describe_device, get_device
+from .experiments import EXPERIMENTS, RunResult, resolve_budget
+from .train import world
+
+
+def _init_distributed() -> torch.device | None:
+    """Join the process group when launched by torchrun; return this process's device (None otherwise)."""
+    if int(os.environ.get("WORLD_SIZE", "1")) <= 1:
+        return None
+    import torch.distributed as dist
+
+    local_rank = int(os.environ.get("LOCAL_RANK", "0"))
+    if torch.cuda.is_available():
+        torch.cuda.set_device(local_rank)
+        dist.init_process_group("nccl")
+        return torch.device("cuda", local_rank)
+    dist.init_process_group("gloo")
+    return torch.device("cpu")
+
+
+def _record(result: RunResult) -> dict:
+    return {**result.row(), "train_loss": result.history.train_loss,
+            "test_accuracy_per_epoch": result.history.test_accuracy,
+            "epoch_seconds": result.history.epoch_seconds, "cached": result.history.cached}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m mixerbook", description=__doc__.split("\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("list", help="list the experiments")
+    run = sub.add_parser("run", help="run one experiment and write its results as JSON")
+    run.add_argument("experiment", help="an experiment name (see `list`)")
+    run.add_argument("--budget", default="auto", help="auto (default), quick, full or smoke")
+    run.add_argument("--seed", type=int, default=0)
+    run.add_argument("--device", default=None, help="cuda, mps or cpu (default: the best available)")
+    run.add_argument("--models", default=None, help="comma-separated model names, e.g. MLP,CNN")
+    run.add_argument("--limit", type=int, default=None, help="train on the first N training images only")
+    run.add_argument("--out", default=None, help="JSON file to write (default: results-<experiment>.json)")
+    run.add_argument("--no-progress", action="store_true", help="hide the progress bars")
+    args = parser.parse_args(argv)
+
+    if args.command == "list":
+        for name, fn in EXPERIMENTS.items():
+            print(f"{name}: {(fn.__doc__ or '').strip().splitlines()[0]}")
+        return 0
+
+    if args.experiment not in EXPERIMENTS:
+        parser.error(f"unknown experiment {args.experiment!r}; choose one of: {', '.join(EXPERIMENTS)}")
+    device = _init_distributed() or get_device(args.device)
+    size, rank = world()
+    kwargs = {"budget": args.budget, "device": device, "seed": args.seed, "progress": not args.no_progress}
+    if args.models:
+        kwargs["models"] = tuple(m.strip() for m in args.models.split(",") if m.strip())
+    if args.limit is not None:
+        kwargs["limit"] = args.limit
+    try:
+        results = EXPERIMENTS[args.experiment](**kwargs)
+    except (ValueError, TypeError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if rank == 0:
+        out = Path(args.out or f"results-{args.experiment}.json")
+        payload = {
+            "experiment": args.experiment,
+            "budget": resolve_budget(args.budget, device),
+            "device": describe_device(device),
+            "world_size": size,
+            "seed": args.seed,
+            "mixerbook": __version__,
+            "torch": torch.__version__,
+            "finished": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            "runs": {name: _record(r) for name, r in results.items()},
+        }
+        out.write_text(json.dumps(payload, indent=2, ensure_ascii=False), encoding="utf-8")
+        for name, r in results.items():
+            print(f"{name}: accuracy {r.metrics.accuracy:.4f}, {r.history.seconds:.1f} s")
+        print(f"wrote {out}")
+    if size > 1:
+        torch.distributed.destroy_process_group()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
