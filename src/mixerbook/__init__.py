@@ -8,7 +8,7 @@ Modules, in the order data flows: :mod:`~mixerbook.data` -> :mod:`~mixerbook.mod
 
 from importlib.metadata import PackageNotFoundError, version
 
-from . import cache, checks, complexity, data, experiments, models, permute, probe, train, viz
+from . import cache, checks, complexity, data, experiments, mixing, models, paper, permute, probe, train, viz
 from .device import autocast, describe_device, get_device, set_seed
 
 try:
@@ -26,7 +26,9 @@ __all__ = [
     "describe_device",
     "experiments",
     "get_device",
+    "mixing",
     "models",
+    "paper",
     "permute",
     "probe",
     "set_seed",

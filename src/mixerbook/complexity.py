@@ -94,13 +94,36 @@ def count_params(module: nn.Module, trainable_only: bool = False) -> int:
     return total
 
 
+def _sdpa_flops(query_shape, key_shape, value_shape, *args, out_shape=None, **kwargs) -> int:
+    """FLOPs of attention QK^T and AV, for the SDPA kernels that ``FlopCounterMode`` has no formula for."""
+    from torch.utils.flop_counter import sdpa_flop_count
+
+    return sdpa_flop_count(query_shape, key_shape, value_shape)
+
+
+def _attention_formulas() -> dict:
+    """``FlopCounterMode`` formulas for the CPU attention kernels it leaves out (torch 2.x)."""
+    aten = torch.ops.aten
+    names = ("_scaled_dot_product_flash_attention_for_cpu", "_scaled_dot_product_fused_attention_overrideable")
+    return {getattr(aten, n): _sdpa_flops for n in names if hasattr(aten, n)}
+
+
 @torch.no_grad()
-def count_macs(module: nn.Module, input_shape: tuple[int, ...]) -> int:
+def count_macs(module: nn.Module, input_shape: tuple[int, ...], count_attention: bool = True) -> int:
     """Multiply-adds of one forward pass per image, measured with ``FlopCounterMode``.
 
+    ``FlopCounterMode`` counts only the operators it has a formula for. Two gaps matter for
+    Transformers such as ``torchvision.models.vit_b_16``: in inference ``nn.MultiheadAttention``
+    takes a fused "fast path" (one kernel for projections and attention) that it does not see at
+    all, and the CPU kernel of ``scaled_dot_product_attention`` has no formula. With
+    ``count_attention=True`` (the default) the fast path is switched off while counting and the
+    attention products QK^T and AV are counted; models without attention are unaffected.
+
     Args:
-        module: the model; it is run once in eval mode on zeros on its own device.
+        module: the model; it is run once in eval mode on zeros on its own device (a model on the
+            ``meta`` device is counted without computing anything).
         input_shape: shape of ONE input without the batch axis, e.g. ``(1, 28, 28)``.
+        count_attention: False gives ``FlopCounterMode``'s raw count (which misses the above).
 
     Returns:
         MACs per image (FLOPs counted by PyTorch divided by 2), an int.
@@ -114,10 +137,18 @@ def count_macs(module: nn.Module, input_shape: tuple[int, ...]) -> int:
     was_training = module.training
     module.eval()
     x = torch.zeros((1, *input_shape), device=device)
-    counter = FlopCounterMode(display=False)
-    with counter:
-        module(x)
-    module.train(was_training)
+    counter = FlopCounterMode(display=False, custom_mapping=_attention_formulas() if count_attention else None)
+    mha = getattr(torch.backends, "mha", None)
+    fastpath = mha.get_fastpath_enabled() if mha is not None else None
+    try:
+        if count_attention and mha is not None:
+            mha.set_fastpath_enabled(False)
+        with counter:
+            module(x)
+    finally:
+        if mha is not None:
+            mha.set_fastpath_enabled(fastpath)
+        module.train(was_training)
     return counter.get_total_flops() // 2
 
 
@@ -450,3 +481,67 @@ def measure_linear_growth(
             if device.type == "cuda":
                 torch.cuda.empty_cache()
     return points
+
+
+# --------------------------------------------------------------------------------------------------
+# Parameter sharing (chapter "Trộn token và trộn kênh").
+
+
+def mixer_token_mlp_params_untied(num_patches: int, tokens_mlp_dim: int, hidden_dim: int) -> int:
+    """Parameters of a token-mixing layer whose C channels do NOT share one MLP: ``C * (2*S*D_S + D_S + S)``.
+
+    The Mixer shares one token-mixing MLP (:func:`mixer_token_mlp_params`) across its C channel
+    columns; giving every column its own copy multiplies the count by exactly C (paper, Appendix A.1).
+    Mixer-B/16 (S=196, D_S=384, C=768): 116,050,944 instead of 151,108.
+
+    Args:
+        num_patches: S.
+        tokens_mlp_dim: D_S.
+        hidden_dim: C, the number of channel columns, each with its own MLP.
+    """
+    _positive(hidden_dim=hidden_dim)
+    return hidden_dim * mixer_token_mlp_params(num_patches, tokens_mlp_dim)
+
+
+__all__ += ["mixer_token_mlp_params_untied"]
+
+
+# --------------------------------------------------------------------------------------------------
+# Beyond MLP-Mixer (chapter "Khả năng mở rộng và kết quả"): how many weights each successor spends on
+# mixing tokens in one block.
+TOKEN_MIXERS: tuple[str, ...] = ("Mixer", "ResMLP", "gMLP", "ConvMixer")
+"""Designs known to :func:`token_mixing_params`."""
+
+
+def token_mixing_params(design: str, num_patches: int, hidden_dim: int, tokens_mlp_dim: int = 384,
+                        kernel_size: int = 9) -> int:
+    """Parameters of the token-mixing step of ONE block, for four all-MLP or MLP-like designs.
+
+    * ``"Mixer"``: the token-mixing MLP, Dense(S -> D_S) then Dense(D_S -> S), shared by the C
+      channels: ``2*S*D_S + D_S + S`` (:func:`mixer_token_mlp_params`).
+    * ``"ResMLP"``: one linear layer across patches, ``nn.Linear(S, S)``: ``S*S + S`` (the
+      per-channel affine and LayerScale vectors around it are not counted).
+    * ``"gMLP"``: the spatial projection of the Spatial Gating Unit, ``nn.Linear(S, S)`` applied
+      across tokens and shared by the channels: ``S*S + S`` (its LayerNorm is not counted).
+    * ``"ConvMixer"``: a depthwise ``k x k`` convolution, one filter per channel:
+      ``C*k*k + C``. It does not depend on S: every patch only sees its k x k neighbours.
+
+    Args:
+        design: one of :data:`TOKEN_MIXERS`.
+        num_patches: S, the number of tokens (patches).
+        hidden_dim: C, the channels per token (used by ConvMixer only).
+        tokens_mlp_dim: D_S of the Mixer's token-mixing MLP.
+        kernel_size: k of ConvMixer's depthwise convolution.
+    """
+    _positive(num_patches=num_patches, hidden_dim=hidden_dim, tokens_mlp_dim=tokens_mlp_dim,
+              kernel_size=kernel_size)
+    if design == "Mixer":
+        return mixer_token_mlp_params(num_patches, tokens_mlp_dim)
+    if design in ("ResMLP", "gMLP"):
+        return linear_params(num_patches, num_patches)
+    if design == "ConvMixer":
+        return hidden_dim * kernel_size * kernel_size + hidden_dim
+    raise ValueError(f"Unknown design {design!r}; expected one of {', '.join(TOKEN_MIXERS)}.")
+
+
+__all__ += ["TOKEN_MIXERS", "token_mixing_params"]

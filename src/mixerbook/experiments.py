@@ -145,7 +145,8 @@ class RunResult:
 
 
 def train_and_test(name: str, model: nn.Module, settings: dict, train, test, *,
-                   device: torch.device | str | None = None, seed: int = 0, progress: bool = True) -> RunResult:
+                   device: torch.device | str | None = None, seed: int = 0, progress: bool = True,
+                   per_epoch_test: bool = True) -> RunResult:
     """Train ``model`` with ``settings`` on ``train``, test it on ``test``; reuse a cached run when one exists.
 
     Args:
@@ -153,13 +154,15 @@ def train_and_test(name: str, model: nn.Module, settings: dict, train, test, *,
         model: a freshly built model (its initial weights are part of what ``seed`` fixes).
         settings: ``epochs``, ``batch_size`` and ``lr`` (see :func:`budget_settings`).
         train, test: :class:`mixerbook.data.ImageSplit` (or any object with ``images`` and ``labels``).
+        per_epoch_test: record the test accuracy after every epoch (False: only at the end, which
+            saves time when a small training set means many short epochs).
 
     Returns:
         A :class:`RunResult` with the trained model. A run found in :mod:`mixerbook.cache` is loaded
         instead of trained again (its ``history`` is the original run's, with ``cached = True``).
     """
     device = torch.device(device) if device is not None else get_device()
-    key = cache.run_key(model, settings, seed,
+    key = cache.run_key(model, settings if per_epoch_test else {**settings, "per_epoch_test": False}, seed,
                         cache.data_fingerprint(train.images, train.labels) + cache.data_fingerprint(test.images,
                                                                                                     test.labels),
                         device)
@@ -176,8 +179,8 @@ def train_and_test(name: str, model: nn.Module, settings: dict, train, test, *,
         history = fit(
             model, train.images, train.labels,
             epochs=int(settings["epochs"]), batch_size=int(settings["batch_size"]), lr=float(settings["lr"]),
-            seed=seed, test_images=test.images, test_labels=test.labels, device=device, progress=progress,
-            desc=name,
+            seed=seed, test_images=test.images if per_epoch_test else None,
+            test_labels=test.labels if per_epoch_test else None, device=device, progress=progress, desc=name,
         )
         metrics = evaluate(model, test.images, test.labels, device=device)
         if world()[1] == 0:
@@ -498,3 +501,317 @@ def accuracy_grid(runs: dict[str, PermutationRun]) -> dict[str, dict[str, float]
 
 
 EXPERIMENTS["permutation"] = permutation_experiment
+
+
+# --------------------------------------------------------------------------- the Mixer (chapter 7)
+def scoreboard(results: dict[str, RunResult]) -> list[dict[str, object]]:
+    """One row per trained model for a same-budget comparison table (:func:`mixerbook.viz.plot_scoreboard`).
+
+    Args:
+        results: ``{name: RunResult}``, e.g. from :func:`trained`.
+
+    Returns:
+        Dicts with ``model``, ``params``, ``macs`` (per image), ``epochs``, ``seconds_per_epoch``
+        (mean over the epochs), ``train_seconds``, ``accuracy`` (test) and ``cached`` (True when the
+        run was loaded from :mod:`mixerbook.cache`: its times are those measured when it was trained).
+    """
+    rows = []
+    for name, r in results.items():
+        seconds = r.history.epoch_seconds
+        rows.append({
+            "model": name,
+            "params": r.params,
+            "macs": r.macs,
+            "epochs": len(seconds),
+            "seconds_per_epoch": float(sum(seconds) / len(seconds)) if seconds else float("nan"),
+            "train_seconds": r.history.seconds,
+            "accuracy": r.metrics.accuracy,
+            "cached": bool(r.history.cached),
+        })
+    return rows
+
+
+__all__ += ["scoreboard"]
+
+
+# --------------------------------------------------------------------------- scaling (chapter 8)
+DATA_SCALING_BUDGETS: dict[str, dict[str, object]] = {
+    # every run takes the same number of optimisation steps, as in the paper's subset study (§3.3)
+    "quick": {"sizes": (1000, 4000, 15000, 60000), "steps": 240, "batch_size": 250},
+    "smoke": {"sizes": (500, 1000), "steps": 4, "batch_size": 250},
+    "full": {"sizes": (1000, 2000, 4000, 8000, 15000, 30000, 60000), "steps": 2400, "batch_size": 250},
+}
+"""Settings of :func:`data_scaling` per budget: training-set sizes, optimisation steps per run, batch size.
+
+With batch 250, 240 steps are one pass over 60,000 images and 60 passes over 1,000."""
+
+
+@dataclass
+class ScalingRun(RunResult):
+    """One training run of :func:`data_scaling`.
+
+    Attributes (besides :class:`RunResult`'s):
+        base: the model's name in :data:`MODELS`.
+        train_size: how many training images the run used.
+        epochs: passes over those images.
+        steps: optimisation steps taken (``epochs`` x batches per epoch).
+        train_accuracy: accuracy on (at most 10,000 of) the run's own training images.
+    """
+
+    base: str = ""
+    train_size: int = 0
+    epochs: int = 0
+    steps: int = 0
+    train_accuracy: float = float("nan")
+
+    def row(self) -> dict[str, float | int | str]:
+        return {**super().row(), "train_size": self.train_size, "epochs": self.epochs, "steps": self.steps,
+                "train_accuracy": round(self.train_accuracy, 4)}
+
+
+def scaling_epochs(train_size: int, steps: int, batch_size: int) -> int:
+    """Epochs that give ``train_size`` images about ``steps`` optimisation steps (at least one epoch).
+
+    A run then takes ``epochs * ceil(train_size / batch_size)`` steps; sizes that are multiples of
+    the batch size and divide ``steps * batch_size`` get exactly ``steps``.
+    """
+    for name, value in {"train_size": train_size, "steps": steps, "batch_size": batch_size}.items():
+        if not isinstance(value, int) or value <= 0:
+            raise ValueError(f"{name} must be a positive int, got {value!r}.")
+    per_epoch = -(-train_size // batch_size)
+    return max(1, round(steps / per_epoch))
+
+
+def data_scaling(
+    budget: str = "auto",
+    models: tuple[str, ...] = ("MLP", "CNN", "Mixer-tiny"),
+    sizes: tuple[int, ...] | None = None,
+    *,
+    steps: int | None = None,
+    batch_size: int | None = None,
+    limit: int | None = None,
+    device: torch.device | str | None = None,
+    seed: int = 0,
+    progress: bool = True,
+) -> dict[str, ScalingRun]:
+    """Train each model on growing subsets of Fashion-MNIST with the same number of steps (paper §3.3).
+
+    The subsets are nested: the first ``n`` images of one seeded shuffle of the training set, so
+    every larger set contains every smaller one. As in the paper's JFT-300M subset study, each run
+    takes (about) the same number of optimisation steps, so a small set is seen for many epochs
+    and a large one for few: what changes between runs is the data, not the compute. Each model
+    keeps its learning rate from :data:`BUDGETS`; every run is tested on all 10,000 test images.
+
+    Args:
+        budget: "auto", "quick", "full" or "smoke" (see :data:`DATA_SCALING_BUDGETS`).
+        models: names in :data:`MODELS`.
+        sizes: training-set sizes (default: the budget's); each in 1 .. 60,000.
+        steps: optimisation steps per run (default: the budget's).
+        batch_size: images per step (default: the budget's).
+        limit: leave out the sizes above ``limit`` (the command line's ``--limit``).
+        device: defaults to :func:`mixerbook.get_device`.
+        seed: seeds the subset shuffle, the initial weights and the batch order.
+        progress: show progress bars.
+
+    Returns:
+        ``{"<model>/<size>": ScalingRun}``, models outer, sizes inner (increasing).
+    """
+    device = torch.device(device) if device is not None else get_device()
+    level = resolve_budget(budget, device)
+    plan = DATA_SCALING_BUDGETS[level]
+    sizes = tuple(sorted(set(sizes if sizes is not None else plan["sizes"])))
+    steps = int(steps if steps is not None else plan["steps"])
+    batch_size = int(batch_size if batch_size is not None else plan["batch_size"])
+    full_train, test = load_fashion_mnist("train"), load_fashion_mnist("test")
+    bad = [n for n in sizes if not isinstance(n, int) or not 1 <= n <= len(full_train)]
+    if not sizes or bad:
+        raise ValueError(f"sizes must be ints in 1 .. {len(full_train)}; got {sizes or 'none'}.")
+    if limit is not None:
+        if limit <= 0:
+            raise ValueError(f"limit must be positive, got {limit}.")
+        kept = tuple(n for n in sizes if n <= limit)
+        if not kept:
+            raise ValueError(f"No training-set size is at most limit={limit}; the smallest is {sizes[0]}.")
+        sizes = kept
+    order = torch.randperm(len(full_train), generator=torch.Generator().manual_seed(seed))
+    runs: dict[str, ScalingRun] = {}
+    for name in models:
+        lr = budget_settings(name, level, device)["lr"]
+        for n in sizes:
+            idx = order[:n]
+            train = type(full_train)(full_train.images[idx], full_train.labels[idx], full_train.source)
+            epochs = scaling_epochs(n, steps, batch_size)
+            settings = {"epochs": epochs, "batch_size": batch_size, "lr": lr}
+            result = train_and_test(f"{name} | {n:,} ảnh", build_model(name, seed), settings, train, test,
+                                    device=device, seed=seed, progress=progress, per_epoch_test=False)
+            seen = min(n, 10_000)
+            train_acc = evaluate(result.model, train.images[:seen], train.labels[:seen], device=device).accuracy
+            runs[f"{name}/{n}"] = ScalingRun(**vars(result), base=name, train_size=n, epochs=epochs,
+                                             steps=epochs * -(-n // batch_size), train_accuracy=train_acc)
+    return runs
+
+
+def scaling_grid(runs: dict[str, ScalingRun], metric: str = "test") -> dict[str, dict[int, float]]:
+    """``{model: {train_size: accuracy}}`` from the runs of :func:`data_scaling`.
+
+    Args:
+        metric: "test" (accuracy on the test set) or "train" (on the run's own training images).
+    """
+    if metric not in ("test", "train"):
+        raise ValueError(f"Unknown metric {metric!r}; expected 'test' or 'train'.")
+    grid: dict[str, dict[int, float]] = {}
+    for run in runs.values():
+        value = run.metrics.accuracy if metric == "test" else run.train_accuracy
+        grid.setdefault(run.base, {})[run.train_size] = value
+    return {name: dict(sorted(row.items())) for name, row in grid.items()}
+
+
+EXPERIMENTS["data_scaling"] = data_scaling
+
+THROUGHPUT_BUDGETS: dict[str, dict[str, int]] = {
+    "quick": {"batch_size": 8, "steps": 2, "warmup": 1},
+    "smoke": {"batch_size": 1, "steps": 1, "warmup": 0},
+    "full": {"batch_size": 128, "steps": 10, "warmup": 3},
+}
+"""Settings of :func:`throughput` per budget: images per forward pass, timed passes, untimed warm-up passes."""
+
+REFERENCE_MODELS: tuple[str, ...] = ("Mixer-B/16", "ViT-B/16", "ResNet-50")
+"""The three models whose throughput chapter 8 measures (no weights needed: speed does not depend on them)."""
+
+
+def reference_model(name: str, image_size: int = 224, num_classes: int = 1000) -> nn.Module:
+    """A randomly initialised ImageNet-sized model by name, without downloading weights.
+
+    Args:
+        name: "Mixer-S/32" ... "Mixer-H/14" (:meth:`mixerbook.models.MlpMixer.from_paper`),
+            "ViT-B/16", "ViT-L/16", "ViT-H/14" (torchvision) or "ResNet-50" (torchvision).
+        image_size: side of the square input; a multiple of the patch size for Mixer and ViT.
+
+    Tip: build under ``with torch.device("meta"):`` to count parameters and multiply-adds
+    without allocating memory.
+    """
+    import torchvision
+
+    if name.startswith("Mixer-"):
+        return MlpMixer.from_paper(name.removeprefix("Mixer-"), num_classes=num_classes, image_size=image_size)
+    vits = {"ViT-B/16": torchvision.models.vit_b_16, "ViT-L/16": torchvision.models.vit_l_16,
+            "ViT-H/14": torchvision.models.vit_h_14}
+    if name in vits:
+        patch = int(name.split("/")[1])
+        if image_size % patch:
+            raise ValueError(f"{name} needs an image size divisible by {patch}, got {image_size}.")
+        return vits[name](weights=None, image_size=image_size, num_classes=num_classes)
+    if name == "ResNet-50":
+        return torchvision.models.resnet50(weights=None, num_classes=num_classes)
+    raise ValueError(f"Unknown reference model {name!r}; expected Mixer-<S|B|L|H>/<patch>, "
+                     f"{', '.join(vits)} or ResNet-50.")
+
+
+@dataclass
+class ThroughputResult:
+    """Inference speed of one model measured by :func:`throughput`.
+
+    Attributes:
+        name: the model's name.
+        params: parameters.
+        macs: multiply-adds per image (:func:`mixerbook.complexity.count_macs`, attention included).
+        images_per_second: ``batch_size`` divided by the median time of one forward pass.
+        latency_ms: median time of one forward pass of the batch, in milliseconds.
+        batch_size, steps, warmup: the measurement's settings.
+        image_size: side of the square input.
+        device: :func:`mixerbook.describe_device` of the device used.
+        precision: "float32", or the autocast dtype on CUDA.
+    """
+
+    name: str
+    params: int
+    macs: int
+    images_per_second: float
+    latency_ms: float
+    batch_size: int
+    steps: int
+    warmup: int
+    image_size: int
+    device: str
+    precision: str
+
+
+def throughput(
+    models: tuple[str, ...] | dict[str, nn.Module] = REFERENCE_MODELS,
+    image_size: int = 224,
+    *,
+    batch_size: int | None = None,
+    steps: int | None = None,
+    warmup: int | None = None,
+    budget: str = "auto",
+    device: torch.device | str | None = None,
+    seed: int = 0,
+) -> dict[str, ThroughputResult]:
+    """Inference images per second of each model on this device (forward passes only, no gradients).
+
+    Every model gets the same random batch of shape (batch_size, 3, image_size, image_size); the
+    time of one forward pass is the median of ``steps`` timed passes after ``warmup`` untimed ones
+    (:func:`mixerbook.complexity.measure_latency`). On CUDA the pass runs under autocast
+    (:func:`mixerbook.autocast`), as the paper's TPUs and timm's GPU benchmarks use reduced precision.
+
+    Args:
+        models: names for :func:`reference_model` (built one at a time and freed after measuring;
+            their multiply-adds are counted on a ``meta`` copy), or ``{name: module}``.
+        image_size: side of the square input.
+        batch_size, steps, warmup: default to :data:`THROUGHPUT_BUDGETS` of ``budget``.
+        budget: "auto", "quick", "full" or "smoke".
+        device: defaults to :func:`mixerbook.get_device`.
+        seed: seeds the weights and the input batch.
+
+    Returns:
+        ``{name: ThroughputResult}`` in the order given.
+    """
+    import gc
+
+    from .device import autocast, describe_device
+
+    device = torch.device(device) if device is not None else get_device()
+    plan = THROUGHPUT_BUDGETS[resolve_budget(budget, device)]
+    batch_size = int(batch_size if batch_size is not None else plan["batch_size"])
+    steps = int(steps if steps is not None else plan["steps"])
+    warmup = int(warmup if warmup is not None else plan["warmup"])
+    if batch_size <= 0 or steps <= 0 or warmup < 0 or image_size <= 0:
+        raise ValueError(f"batch_size, steps and image_size must be positive and warmup >= 0; got {batch_size}, "
+                         f"{steps}, {image_size} and {warmup}.")
+    items = list(models.items()) if isinstance(models, dict) else [(name, None) for name in models]
+    if not items:
+        raise ValueError("throughput needs at least one model.")
+    precision = "float32"
+    if device.type == "cuda":
+        precision = "bfloat16 (autocast)" if torch.cuda.is_bf16_supported() else "float16 (autocast)"
+    shape = (3, image_size, image_size)
+    results: dict[str, ThroughputResult] = {}
+    for name, module in items:
+        if module is None:
+            with torch.device("meta"):
+                macs = complexity.count_macs(reference_model(name, image_size), shape)
+            set_seed(seed)
+            model = reference_model(name, image_size)
+        else:
+            model, macs = module, None
+        model = model.to(device).eval()
+        if macs is None:
+            macs = complexity.count_macs(model, shape)
+        gen = torch.Generator().manual_seed(seed)
+        x = torch.randn((batch_size, *shape), generator=gen).to(device)
+        with autocast(device):
+            ms = complexity.measure_latency(model, x, repeats=steps, warmup=warmup)
+        results[name] = ThroughputResult(name, complexity.count_params(model), int(macs), batch_size / (ms / 1000),
+                                         ms, batch_size, steps, warmup, image_size, describe_device(device),
+                                         precision)
+        if module is None:
+            del model
+        del x
+        gc.collect()
+        if device.type == "cuda":
+            torch.cuda.empty_cache()
+    return results
+
+
+__all__ += ["DATA_SCALING_BUDGETS", "ScalingRun", "scaling_epochs", "data_scaling", "scaling_grid",
+            "THROUGHPUT_BUDGETS", "REFERENCE_MODELS", "reference_model", "ThroughputResult", "throughput"]

@@ -70,12 +70,15 @@ def _numpy_image(img: torch.Tensor | np.ndarray) -> np.ndarray:
 
 
 def plot_images(images: torch.Tensor, labels: Sequence[int] | None = None,
-                class_names: Sequence[str] = CLASS_NAMES_VI, ncols: int = 8, title: str | None = None) -> Figure:
+                class_names: Sequence[str] = CLASS_NAMES_VI, ncols: int = 8, title: str | None = None,
+                value_range: tuple[float, float] | None = None) -> Figure:
     """A grid of images with their class names.
 
     Args:
         images: (N, H, W) or (N, C, H, W) uint8 or float images.
         labels: N class ids, or None.
+        value_range: (black, white) values shared by every grey image; None scales each image to
+            its own minimum and maximum.
     """
     n = len(images)
     if n == 0:
@@ -86,7 +89,8 @@ def plot_images(images: torch.Tensor, labels: Sequence[int] | None = None,
     for i, ax in enumerate(axes.flat):
         ax.axis("off")
         if i < n:
-            ax.imshow(_numpy_image(images[i]))
+            vmin, vmax = value_range if value_range is not None else (None, None)
+            ax.imshow(_numpy_image(images[i]), vmin=vmin, vmax=vmax)
             if labels is not None:
                 ax.set_title(class_names[int(labels[i])], fontsize=8)
     if title:
@@ -686,3 +690,826 @@ __all__ += [
     "plot_feature_maps",
     "plot_feature_map_detail",
 ]
+
+
+# --------------------------------------------------------------------------- the Mixer (chapter 7)
+_BLOCK_COLORS = ("#edae49", "#00798c", "#d1495b", "#66a182", "#8d96a3", "#2e4057", "#b5838d", "#6d597a",
+                 "#e07a5f", "#81b29a", "#f2cc8f", "#3d405b", "#9c6644", "#7f5539", "#588157", "#a3b18a")
+
+
+def plot_scoreboard(rows: Sequence[Mapping[str, object]], target: float | None = None,
+                    title: str = "Cùng ngân sách huấn luyện trên Fashion-MNIST") -> Figure:
+    """Four panels side by side: parameters, multiply-adds per image, seconds per epoch, test accuracy.
+
+    Args:
+        rows: one mapping per model with keys ``model``, ``params``, ``macs``, ``seconds_per_epoch``,
+            ``accuracy`` (in [0, 1]) and ``cached`` (True when the run was loaded from the cache:
+            its bars are hatched, and its time is the one measured when it was trained), as
+            :func:`mixerbook.experiments.scoreboard` returns them.
+        target: an accuracy to mark with a dashed line (e.g. 0.89), or None.
+    """
+    if not rows:
+        raise ValueError("plot_scoreboard needs at least one row.")
+    names = [str(r["model"]) for r in rows]
+    panels = [("params", "Số tham số", "{:,.0f}", False),
+              ("macs", "MAC / ảnh (thang log)", "{:,.0f}", True),
+              ("seconds_per_epoch", "Giây / epoch", "{:.1f}", False),
+              ("accuracy", "Độ chính xác kiểm tra", "{:.1%}", False)]
+    fig, axes = plt.subplots(1, 4, figsize=(12, 2.9), sharey=True)
+    y = np.arange(len(rows))
+    for ax, (key, label, fmt, log) in zip(axes, panels, strict=True):
+        vals = [float(r[key]) for r in rows]
+        for i, (r, v) in enumerate(zip(rows, vals, strict=True)):
+            ax.barh(i, v, color=_model_color(str(r["model"])), hatch="///" if r.get("cached") else None,
+                    edgecolor="black" if r.get("cached") else "none", lw=0.5, height=0.6)
+        if log:
+            ax.set_xscale("log")
+            ax.set_xlim(min(vals) / 3, max(vals) * 40)
+        elif key == "accuracy":
+            ax.set_xlim(max(0.0, min(vals) - 0.08), 1.0)
+            if target is not None:
+                ax.axvline(target, color="#555555", ls="--", lw=1)
+                ax.text(target, 1.0, f" mục tiêu {target:.0%}", color="#555555", fontsize=7, va="top",
+                        transform=ax.get_xaxis_transform())
+        else:
+            ax.set_xlim(0, max(vals) * 1.45)
+            if key == "params":
+                ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v / 1e3:,.0f}k" if v else "0"))
+        for i, v in enumerate(vals):
+            ax.text(v * (1.15 if log else 1.0), i, " " + fmt.format(v), va="center", fontsize=8)
+        ax.set_title(label)
+        ax.tick_params(axis="x", labelsize=7)
+    axes[0].set_yticks(y, names)
+    axes[0].invert_yaxis()
+    fig.suptitle(title)
+    if any(r.get("cached") for r in rows):
+        fig.text(0.5, 0.005, "gạch chéo: kết quả nạp lại từ bộ nhớ đệm; thời gian là thời gian đo "
+                 "lúc huấn luyện lần đó", ha="center", fontsize=8, color="#555555")
+    fig.tight_layout(rect=(0, 0.04, 1, 1))
+    return fig
+
+
+def plot_token_blocks(weight: torch.Tensor, grid_size: int, factor: int, title: str | None = None) -> Figure:
+    """The token grid of a K-times larger image, cut into K x K blocks, and the expanded W1' in two orders.
+
+    Left: the (K*g) x (K*g) grid of tokens, coloured by block, with each token's raster index
+    (the order of the patch embedding). Middle: |W1'| with its columns in block order, where it is
+    block-diagonal. Right: |W1'| as the model stores it, columns in raster order. A colour strip
+    above each matrix shows which block each column (token) belongs to.
+
+    Args:
+        weight: (K**2 * D_S, K**2 * g**2) the ``fc1.weight`` of an expanded token-mixing MLP
+            (:func:`mixerbook.models.mixer.expand_token_mlp`), columns in raster order.
+        grid_size: g, the side of the original token grid.
+        factor: K.
+    """
+    from matplotlib.colors import ListedColormap
+
+    from .models.mixer import block_order
+
+    side = grid_size * factor
+    if weight.dim() != 2 or weight.shape[1] != side * side:
+        raise ValueError(f"weight must be (K**2 * D_S, {side * side}) for grid_size {grid_size} and factor "
+                         f"{factor}, got shape {tuple(weight.shape)}.")
+    order = block_order(grid_size, factor)
+    block_of_token = torch.empty(side * side, dtype=torch.long)
+    block_of_token[order] = torch.arange(side * side) // (grid_size * grid_size)
+    colors = ListedColormap([_BLOCK_COLORS[k % len(_BLOCK_COLORS)] for k in range(factor * factor)])
+    w = weight.detach().abs().float().cpu()
+    fig = plt.figure(figsize=(12, 4.2))
+    grid = fig.add_gridspec(2, 3, height_ratios=(1, 14), width_ratios=(1, 1.15, 1.15), hspace=0.04, wspace=0.25)
+    ax = fig.add_subplot(grid[:, 0])
+    ax.imshow(block_of_token.reshape(side, side).numpy(), cmap=colors, vmin=-0.5, vmax=factor * factor - 0.5)
+    if side <= 12:
+        for t in range(side * side):
+            ax.text(t % side, t // side, str(t), ha="center", va="center", fontsize=7 if side > 8 else 8)
+    for k in range(1, factor):
+        ax.axhline(k * grid_size - 0.5, color="black", lw=2)
+        ax.axvline(k * grid_size - 0.5, color="black", lw=2)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_title(f"Lưới {side}×{side} token = {factor}×{factor} khối {grid_size}×{grid_size}")
+    vmax = float(w.max()) if w.numel() else 1.0
+    for col, (matrix, strip, name) in enumerate([
+        (w[:, order], block_of_token[order], "W1' theo thứ tự khối: khối chéo"),
+        (w, block_of_token, "W1' như mô hình lưu (token theo thứ tự hàng)"),
+    ], start=1):
+        top = fig.add_subplot(grid[0, col])
+        top.imshow(strip[None, :].numpy(), cmap=colors, vmin=-0.5, vmax=factor * factor - 0.5, aspect="auto")
+        top.set_xticks([])
+        top.set_yticks([])
+        top.set_title(name)
+        axm = fig.add_subplot(grid[1, col])
+        axm.imshow(matrix.numpy(), cmap="Greys", vmin=0, vmax=vmax, aspect="auto", interpolation="nearest")
+        axm.set_xlabel(f"{side * side} token (cột)")
+        axm.set_ylabel(f"{matrix.shape[0]} nơ-ron ẩn (hàng)")
+        axm.tick_params(labelsize=7)
+    if title:
+        fig.suptitle(title)
+    return fig
+
+
+def plot_mosaic(tiles: torch.Tensor, patch_size: int, labels: Sequence[int] | None = None,
+                class_names: Sequence[str] = CLASS_NAMES_VI,
+                title: str = "K² ảnh nhỏ ghép thành một ảnh lớn") -> Figure:
+    """K**2 small images (left) and the mosaic made of them (right), with its patch grid and blocks drawn.
+
+    Args:
+        tiles: (K**2, H, W) images, laid out row by row as in
+            :func:`mixerbook.models.mixer.tile_images`.
+        patch_size: P; thin lines mark the P x P patches (tokens) of the mosaic, thick lines the
+            K x K blocks.
+        labels: K**2 class ids, shown above the small images, or None.
+    """
+    from .models.mixer import tile_images
+
+    if tiles.dim() != 3:
+        raise ValueError(f"plot_mosaic expects (K**2, H, W) tiles, got shape {tuple(tiles.shape)}.")
+    mosaic = tile_images(tiles)
+    k = int(round(len(tiles) ** 0.5))
+    h, w = tiles.shape[-2:]
+    fig = plt.figure(figsize=(8.5, 4.2))
+    grid = fig.add_gridspec(k, 2 * k, wspace=0.15, hspace=0.3)
+    for b in range(len(tiles)):
+        ax = fig.add_subplot(grid[b // k, b % k])
+        ax.imshow(_numpy_image(tiles[b]))
+        ax.axis("off")
+        name = class_names[int(labels[b])] if labels is not None else ""
+        ax.set_title(f"ảnh {b}" + (f": {name}" if name else ""), fontsize=8)
+    ax = fig.add_subplot(grid[:, k:])
+    ax.imshow(_numpy_image(mosaic))
+    for pos in range(patch_size, mosaic.shape[-1], patch_size):
+        ax.axvline(pos - 0.5, color=COLORS["CNN"], lw=0.5, alpha=0.8)
+    for pos in range(patch_size, mosaic.shape[-2], patch_size):
+        ax.axhline(pos - 0.5, color=COLORS["CNN"], lw=0.5, alpha=0.8)
+    for j in range(1, k):
+        ax.axvline(j * w - 0.5, color=COLORS["Mixer"], lw=2.5)
+        ax.axhline(j * h - 0.5, color=COLORS["Mixer"], lw=2.5)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    side = mosaic.shape[-1] // patch_size
+    ax.set_title(f"Ảnh ghép {mosaic.shape[-2]}×{mosaic.shape[-1]}: {side}×{side} mảnh, {k}×{k} khối", fontsize=9)
+    fig.suptitle(title)
+    return fig
+
+
+__all__ += ["plot_scoreboard", "plot_token_blocks", "plot_mosaic"]
+
+
+# --------------------------------------------------------------------------- patches and mixing (chapters 5-6)
+_STEP_TITLES = {
+    "input": "X: bảng đầu vào",
+    "token": "U = X + trộn token",
+    "channel": "Y = U + trộn kênh",
+}
+
+
+def _random_patch_table(image: torch.Tensor, patch_size: int, hidden_dim: int, seed: int = 0) -> torch.Tensor:
+    """(S, C) table of a (C_in, H, W) image through a seeded, untrained PatchEmbedding."""
+    from .data import to_float
+    from .models.mixer import PatchEmbedding
+
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        stem = PatchEmbedding(image.shape[-1], patch_size, image.shape[0], hidden_dim)
+    with torch.no_grad():
+        return stem(to_float(image.unsqueeze(0)))[0]
+
+
+def plot_patch_grid(image: torch.Tensor, patch_size: int = 16, hidden_dim: int = 768, highlight: int | None = None,
+                    seed: int = 0) -> Figure:
+    """A photo cut into P x P patches, its raw patch table and its S x C token table.
+
+    Left: the photo with the patch grid; patch ``highlight`` is outlined, and on a small grid every
+    patch carries its index (row-major, the order of the tokens). Middle: ``patchify`` of the photo,
+    one row of C_in*P*P raw values per patch. Right: the (S, C) table after a linear projection
+    (a seeded ``PatchEmbedding`` with untrained weights: the shape is what matters).
+
+    Args:
+        image: (C_in, H, W) uint8 square image, e.g. :func:`mixerbook.data.sample_photo`.
+        patch_size: P; must divide the image side.
+        hidden_dim: C, channels of each token.
+        highlight: index of the outlined patch (default: the patch at the centre).
+        seed: seeds the projection.
+
+    Raises:
+        ValueError: for a patch size that does not divide the image side, or a bad ``highlight``.
+    """
+    from .models.mixer import patchify
+
+    if image.dim() != 3 or image.shape[-1] != image.shape[-2]:
+        raise ValueError(f"plot_patch_grid expects a square (C_in, H, W) image, got shape {tuple(image.shape)}.")
+    c_in, side = image.shape[0], image.shape[-1]
+    if patch_size <= 0 or side % patch_size:
+        raise ValueError(f"Image side {side} is not divisible by patch_size {patch_size}; choose one of "
+                         f"{[d for d in range(2, side) if side % d == 0]}.")
+    p, g = patch_size, side // patch_size
+    s = g * g
+    if highlight is None:
+        highlight = (g // 2) * g + g // 2
+    if not 0 <= highlight < s:
+        raise ValueError(f"highlight must be a patch index between 0 and {s - 1}, got {highlight}.")
+    raw = patchify(image.unsqueeze(0).float(), p)[0].numpy()  # (S, C_in*P*P)
+    table = _random_patch_table(image, p, hidden_dim, seed).numpy()  # (S, C)
+    hr, hc = divmod(highlight, g)
+
+    fig = plt.figure(figsize=(12.5, 4.6))
+    grid = fig.add_gridspec(1, 3, width_ratios=(1.15, 1, 1), wspace=0.3)
+    ax0 = fig.add_subplot(grid[0])
+    ax0.imshow(_numpy_image(image))
+    for k in range(1, g):
+        ax0.axhline(k * p - 0.5, color="white", lw=0.8 if g <= 16 else 0.4, alpha=0.9)
+        ax0.axvline(k * p - 0.5, color="white", lw=0.8 if g <= 16 else 0.4, alpha=0.9)
+    if g <= 8:
+        for k in range(s):
+            r, c = divmod(k, g)
+            ax0.text(c * p + p / 2, r * p + p / 2, str(k), ha="center", va="center", fontsize=8,
+                     color="black", bbox={"boxstyle": "round,pad=0.15", "fc": "white", "alpha": 0.7, "lw": 0})
+    ax0.add_patch(Rectangle((hc * p - 0.5, hr * p - 0.5), p, p, facecolor=(1, 1, 1, 0.3), edgecolor=COLORS["focus"],
+                            lw=3.5))
+    ax0.set_xticks([])
+    ax0.set_yticks([])
+    ax0.set_title(f"Ảnh {side}×{side}, patch {p}×{p}\nlưới {g}×{g} → S = {s} patch", fontsize=10)
+
+    def table_axes(ax, values, cmap, title, xlabel, vmin=None, vmax=None):
+        ax.imshow(values, aspect="auto", interpolation="nearest", cmap=cmap, vmin=vmin, vmax=vmax)
+        n_rows, n_cols = values.shape
+        ax.add_patch(Rectangle((-0.5, highlight - 0.5), n_cols, 1, fill=False, edgecolor=COLORS["focus"],
+                               lw=2, clip_on=False))
+        ax.annotate("", xy=(-0.5, highlight), xytext=(-0.09 * n_cols, highlight),
+                    arrowprops={"arrowstyle": "->", "color": COLORS["focus"], "lw": 1.5}, annotation_clip=False)
+        ax.set_title(title, fontsize=10)
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel(f"patch (token) 0 … {n_rows - 1}")
+
+    ax1 = fig.add_subplot(grid[1])
+    table_axes(ax1, raw, "gray", f"Patch làm phẳng: {s} × {c_in * p * p}\n(mỗi hàng {c_in}·{p}·{p} giá trị)",
+               "giá trị điểm ảnh của patch" + (" (R | G | B)" if c_in == 3 else ""), 0, 255)
+    for k in range(1, c_in):
+        ax1.axvline(k * p * p - 0.5, color=COLORS["near"], lw=1)
+    ax2 = fig.add_subplot(grid[2])
+    lim = float(np.abs(table).max()) or 1.0
+    table_axes(ax2, table, "RdBu_r", f"Bảng S × C = {s} × {hidden_dim}\n(sau phép chiếu tuyến tính dùng chung)",
+               f"kênh 0 … {hidden_dim - 1}", -lim, lim)
+    params = p * p * c_in * hidden_dim + hidden_dim
+    fig.suptitle(f"Patch số {highlight} (khung đỏ) thành hàng số {highlight} của cả hai bảng; "
+                 f"phép chiếu có {p}·{p}·{c_in}·{hidden_dim} + {hidden_dim} = {params:,} tham số", fontsize=10)
+    fig.text(0.99, 0.005, "bảng bên phải: trọng số chiếu ngẫu nhiên, chưa huấn luyện", ha="right", fontsize=8,
+             color="#555555")
+    fig.subplots_adjust(left=0.02, right=0.98, top=0.8, bottom=0.15)
+    return fig
+
+
+def plot_mixing_table(steps, row: int = 0, col: int = 0, step: str = "token",
+                      title: str | None = None) -> Figure:
+    """One Mixer layer on one table: which cells feed cell (row, col) at each step.
+
+    Three tables are drawn: X (input), U (after token-mixing), Y (after channel-mixing).
+    ``step="input"`` marks the cell in X; ``"token"`` tints column ``col`` of X, the cells that
+    token-mixing combines into U[row, col]; ``"channel"`` tints row ``row`` of U, the cells that
+    channel-mixing combines into Y[row, col], and faintly all of X, on which Y[row, col] depends
+    after both steps. Tables not computed yet at ``step`` are greyed out.
+
+    Args:
+        steps: a :class:`mixerbook.mixing.MixingSteps` (attributes ``x``, ``u``, ``y``, each (S, C)).
+        row: token index j (0 … S-1).
+        col: channel index i (0 … C-1).
+        step: "input", "token" or "channel".
+        title: figure title (default: a sentence saying what feeds the cell).
+    """
+    from .mixing import STEPS, mixing_sources
+
+    if step not in STEPS:
+        raise ValueError(f"Unknown step {step!r}; expected one of {', '.join(STEPS)}.")
+    s, c = steps.x.shape
+    if not (0 <= row < s and 0 <= col < c):
+        raise ValueError(f"Cell ({row}, {col}) lies outside the {s}x{c} table (rows 0 … {s - 1}, "
+                         f"columns 0 … {c - 1}).")
+    level = STEPS.index(step)
+    annotate = s * c <= 60
+    wide = c > 2 * s
+    if wide:
+        fig, axes = plt.subplots(3, 1, figsize=(11, 1.2 + 3 * max(1.3, 0.13 * s)))
+    else:
+        fig, axes = plt.subplots(1, 3, figsize=(11, 1.4 + max(1.8, 0.55 * s)))
+    sources: dict[int, tuple[torch.Tensor, bool]] = {}  # panel -> (cells that feed the target, whole table?)
+    if level == 1:
+        sources[0] = (mixing_sources(s, c, row, col, "token"), False)
+    if level == 2:
+        sources[1] = (mixing_sources(s, c, row, col, "channel"), False)
+        sources[0] = (mixing_sources(s, c, row, col, "block"), True)
+    for k, (ax, key) in enumerate(zip(axes, STEPS, strict=True)):
+        values = steps.table(key).numpy()
+        ax.set_xticks(range(c) if c <= 16 else sorted({0, c // 4, c // 2, 3 * c // 4, c - 1}))
+        ax.set_yticks(range(s) if s <= 16 else [0, s - 1])
+        ax.set_xlabel("kênh i", fontsize=8, labelpad=1)
+        ax.set_ylabel("token j", fontsize=8)
+        ax.tick_params(labelsize=7)
+        for spine in ax.spines.values():
+            spine.set_visible(True)
+        if k > level:
+            ax.imshow(np.zeros_like(values), cmap="Greys", vmin=0, vmax=4, aspect="auto")
+            ax.text((c - 1) / 2, (s - 1) / 2, "chưa tính", ha="center", va="center", color="#777777")
+            ax.set_title(_STEP_TITLES[key], fontsize=10, color="#999999")
+            continue
+        lim = float(np.abs(values).max()) or 1.0
+        ax.imshow(values, cmap="RdBu_r", vmin=-lim, vmax=lim, aspect="auto", interpolation="nearest")
+        if k in sources:  # the mask is a whole column, a whole row or the whole table: outline its box
+            mask, whole = sources[k]
+            rows_, cols_ = np.nonzero(mask.numpy())
+            r0, r1, c0, c1 = rows_.min(), rows_.max(), cols_.min(), cols_.max()
+            ax.add_patch(Rectangle((c0 - 0.5, r0 - 0.5), c1 - c0 + 1, r1 - r0 + 1, fill=False,
+                                   edgecolor=COLORS["near"], lw=2 if whole or not annotate else 4,
+                                   hatch="//" if whole else None, ls="--" if whole else "-"))
+        if annotate:
+            for r in range(s):
+                for q in range(c):
+                    ax.text(q, r, f"{values[r, q]:.2f}", ha="center", va="center", fontsize=8,
+                            color="white" if abs(values[r, q]) > 0.6 * lim else "black")
+        if k == level:
+            ax.add_patch(Rectangle((col - 0.5, row - 0.5), 1, 1, fill=False, edgecolor="black", lw=3))
+        ax.set_title(_STEP_TITLES[key], fontsize=10)
+    if title is None:
+        if level == 0:
+            title = f"Ô ({row}, {col}) của X: token {row}, kênh {col}"
+        elif level == 1:
+            title = (f"U[{row}, {col}] (khung đen) được trộn từ cột {col} của X (khung vàng): {s} token của cùng "
+                     f"kênh {col}")
+        else:
+            title = (f"Y[{row}, {col}] (khung đen) được trộn từ hàng {row} của U (khung vàng): {c} kênh của cùng token "
+                     f"{row};\nqua cả hai bước, nó phụ thuộc vào mọi ô của X (gạch chéo)")
+    fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def _signed_mosaic(arr: np.ndarray, ncols: int) -> np.ndarray:
+    """Tiles of (D, h, w) maps, each scaled by its own max |value| into [-1, 1], NaN between tiles."""
+    d, h, w = arr.shape
+    nrows = (d + ncols - 1) // ncols
+    out = np.full((nrows * (h + 1) - 1, ncols * (w + 1) - 1), np.nan)
+    for k in range(d):
+        scale = np.abs(arr[k]).max() or 1.0
+        r, q = divmod(k, ncols)
+        out[r * (h + 1): r * (h + 1) + h, q * (w + 1): q * (w + 1) + w] = arr[k] / scale
+    return out
+
+
+def plot_token_weights(grids: torch.Tensor, unit: int = 0, label: str = "", partner: int | None = None,
+                       cosine: float | None = None, image: torch.Tensor | None = None) -> Figure:
+    """Learned token-mixing weights drawn on the patch grid, in the manner of the paper's Figure 5.
+
+    Left: hidden unit ``unit``'s weights, one per patch, on the sqrt(S) x sqrt(S) grid (red positive,
+    blue negative), over a faint copy of ``image`` when given. Middle: its most opposite unit
+    ``partner`` (when given). Right: every unit of the layer, each scaled to its own range, the chosen
+    one outlined.
+
+    Args:
+        grids: (D_S, g, g) weight maps (:func:`mixerbook.mixing.token_weight_grids`).
+        unit: the hidden unit shown large.
+        label: name of the layer, for the titles (e.g. "khối 0").
+        partner: index of the unit drawn in the middle, or None.
+        cosine: cosine similarity between ``unit`` and ``partner``, shown in the title.
+        image: optional (H, W) image whose patch grid matches, drawn underneath.
+    """
+    d, g, _ = grids.shape
+    if not 0 <= unit < d:
+        raise ValueError(f"unit must be between 0 and {d - 1}, got {unit}.")
+    if partner is not None and not 0 <= partner < d:
+        raise ValueError(f"partner must be between 0 and {d - 1}, got {partner}.")
+    arr = grids.detach().float().cpu().numpy()
+    panels = 3 if partner is not None else 2
+    fig, axes = plt.subplots(1, panels, figsize=(3.6 * panels + 1.2, 3.9),
+                             gridspec_kw={"width_ratios": [1] * (panels - 1) + [1.35]})
+
+    def one(ax, k, heading):
+        lim = float(np.abs(arr[k]).max()) or 1.0
+        extent = (-0.5, g - 0.5, g - 0.5, -0.5)
+        if image is not None:
+            ax.imshow(_numpy_image(image), cmap="gray", extent=extent, alpha=0.5)
+        ax.imshow(arr[k], cmap="RdBu_r", vmin=-lim, vmax=lim, extent=extent, interpolation="nearest",
+                  alpha=0.75 if image is not None else 1.0)
+        for q in range(1, g):
+            ax.axhline(q - 0.5, color="white", lw=0.6)
+            ax.axvline(q - 0.5, color="white", lw=0.6)
+        if g <= 8:
+            for r in range(g):
+                for q in range(g):
+                    ax.text(q, r, f"{arr[k, r, q]:+.2f}", ha="center", va="center", fontsize=7,
+                            color="white" if abs(arr[k, r, q]) > 0.6 * lim else "black")
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.set_title(heading, fontsize=10)
+
+    prefix = f"{label}, " if label else ""
+    one(axes[0], unit, f"{prefix}nơ-ron ẩn {unit}\n{g * g} trọng số trên lưới {g}×{g} patch")
+    if partner is not None:
+        extra = f" (cosine {cosine:+.2f})" if cosine is not None else ""
+        one(axes[1], partner, f"nơ-ron {partner}: ngược pha nhất{extra}")
+    ncols = int(np.ceil(np.sqrt(d)))
+    ax = axes[-1]
+    ax.imshow(_signed_mosaic(arr, ncols), cmap="RdBu_r", vmin=-1, vmax=1, interpolation="nearest")
+    for k, color in ((unit, COLORS["focus"]), (partner, COLORS["CNN"])):
+        if k is None:
+            continue
+        r, q = divmod(k, ncols)
+        ax.add_patch(Rectangle((q * (g + 1) - 0.75, r * (g + 1) - 0.75), g + 0.5, g + 0.5, fill=False,
+                               edgecolor=color, lw=2))
+    ax.set_title(f"Cả {d} nơ-ron ẩn của {label or 'lớp'}", fontsize=10)
+    ax.axis("off")
+    fig.text(0.5, 0.01, "đỏ: trọng số dương, xanh: âm; mỗi ô vuông là một patch", ha="center", fontsize=8,
+             color="#555555")
+    fig.tight_layout(rect=(0, 0.04, 1, 0.96))
+    return fig
+
+
+__all__ += ["plot_patch_grid", "plot_mixing_table", "plot_token_weights"]
+
+
+# --------------------------------------------------------------------------- scaling and results (chapter 8)
+PRETRAIN_COLORS = {"ImageNet-1k": "#f4a261", "ImageNet-21k": "#2a9d8f", "JFT-300M": "#264653"}
+"""Colour of each pre-training set in the chapter's figures (other sets are grey)."""
+
+_FAMILY_MARKERS = {"Mixer": "o", "ViT": "s", "BiT": "^"}
+_FAMILY_NAMES = {"Mixer": "MLP-Mixer", "ViT": "ViT", "BiT": "BiT (ResNet)", "other": "mô hình khác"}
+
+
+def _short_model(row) -> str:
+    """'Mixer-L/16' at 448 px -> 'L/16 448'; the family name is shown by the marker."""
+    name = row.model.split("-", 1)[1] if row.family in ("Mixer", "ViT") else row.model
+    name = f"{name} {row.resolution}" if row.resolution and row.resolution != 224 else name
+    return f"{name} (bảng 2)" if "Table 2" in row.source else name
+
+
+def plot_accuracy_throughput(rows: Sequence, pretrain: str | None = None, report: Sequence | None = None,
+                             title: str = "Độ chính xác ImageNet và thông lượng (bài báo MLP-Mixer)") -> Figure:
+    """ImageNet top-1 against throughput (img/sec per TPU-v3 core, log scale), one point per table row.
+
+    Colour: pre-training set; marker: model family; filled = fine-tuned at 224 px, hollow = at a
+    higher resolution (448/512/518 px), grey edge only = resolution not stated.
+
+    Args:
+        rows: :class:`mixerbook.paper.PaperResult` rows (rows without a throughput are skipped).
+        pretrain: show this pre-training set in full and fade the others (None: all in full).
+        report: :class:`mixerbook.paper.ReportClaim` lines to draw as red crosses, each with an arrow
+            to the point where its accuracy really belongs (only lines paired wrongly are drawn).
+    """
+    rows = [r for r in rows if r.throughput is not None]
+    if not rows:
+        raise ValueError("plot_accuracy_throughput needs at least one row with a throughput.")
+    fig, ax = plt.subplots(figsize=(10, 6.2))
+    for r in rows:
+        color = PRETRAIN_COLORS.get(r.pretrain, COLORS["report"])
+        alpha = 1.0 if pretrain in (None, r.pretrain) else 0.15
+        marker = _FAMILY_MARKERS.get(r.family, "D")
+        if r.resolution == 224:
+            face, edge = color, color
+        elif r.resolution is None:
+            face, edge = "white", COLORS["report"]
+        else:
+            face, edge = "white", color
+        ax.scatter(r.throughput, r.top1, s=46, marker=marker, facecolors=face, edgecolors=edge, linewidths=1.6,
+                   alpha=alpha, zorder=3)
+        if r.family in ("Mixer", "ViT") and alpha == 1.0:
+            ax.annotate(_short_model(r), (r.throughput, r.top1), xytext=(5, -3), textcoords="offset points",
+                        fontsize=7, color="#333333")
+    drawn = False
+    for claim in report or ():
+        if claim.paired_correctly:
+            continue
+        true = claim.accuracy_row
+        ax.scatter(claim.throughput, claim.top1, marker="x", s=60, color=COLORS["focus"], linewidths=2, zorder=4,
+                   label=None if drawn else "báo cáo: độ chính xác ghép với thông lượng của dòng khác")
+        ax.annotate("", xy=(true.throughput, true.top1), xytext=(claim.throughput, claim.top1),
+                    arrowprops=dict(arrowstyle="->", color=COLORS["focus"], lw=1.2, ls="--"), zorder=2)
+        ax.annotate(f"{claim.model} (báo cáo)", (claim.throughput, claim.top1), xytext=(6, 6),
+                    textcoords="offset points", fontsize=7, color=COLORS["focus"])
+        drawn = True
+    ax.set_xscale("log")
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:g}"))
+    ax.set_xlabel("thông lượng (ảnh/giây trên một lõi TPU-v3, thang log)")
+    ax.set_ylabel("độ chính xác top-1 trên ImageNet (%)")
+    ax.grid(True, which="major", alpha=0.3)
+    ax.set_title(title)
+    from matplotlib.lines import Line2D
+
+    handles = [Line2D([], [], ls="", marker="o", color=c, label=f"tiền huấn luyện: {name}")
+               for name, c in PRETRAIN_COLORS.items()]
+    handles += [Line2D([], [], ls="", marker=_FAMILY_MARKERS.get(f, "D"), color="#555555", mfc="#555555",
+                       label=_FAMILY_NAMES[f]) for f in ("Mixer", "ViT", "BiT", "other")]
+    handles += [Line2D([], [], ls="", marker="o", color="#555555", mfc="#555555", label="tinh chỉnh ở 224 px"),
+                Line2D([], [], ls="", marker="o", color="#555555", mfc="white", label="tinh chỉnh ở 448–518 px"),
+                Line2D([], [], ls="", marker="o", color=COLORS["report"], mfc="white",
+                       label="độ phân giải không nêu")]
+    if drawn:
+        handles += ax.get_legend_handles_labels()[0][:1]
+    ax.legend(handles=handles, fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    fig.tight_layout()
+    return fig
+
+
+def plot_pretraining_scaling(series: Mapping[str, Mapping[str, float]],
+                             report: Mapping[str, Mapping[str, float]] | None = None,
+                             title: str = "Độ chính xác ImageNet theo tập tiền huấn luyện (224 px)") -> Figure:
+    """Top-1 against the size of the pre-training set (log scale), one line per model.
+
+    Args:
+        series: ``{model: {pre-training set: top-1}}``, sets named as in
+            :data:`mixerbook.paper.PRETRAIN_SETS` (which gives their sizes).
+        report: the same layout for the source report's figures, drawn as grey dashed lines.
+    """
+    from .paper import PRETRAIN_SETS
+
+    if not series:
+        raise ValueError("plot_pretraining_scaling needs at least one model.")
+    unknown = {k for s in series.values() for k in s} - set(PRETRAIN_SETS)
+    if unknown:
+        raise ValueError(f"Unknown pre-training set(s) {sorted(unknown)}; expected {', '.join(PRETRAIN_SETS)}.")
+    fig, ax = plt.subplots(figsize=(8, 4.6))
+    styles = {"Mixer": ("-", "o"), "ViT": ("-", "s")}
+    palette = ["#edae49", "#d1495b", "#00798c", "#30638e", "#6a4c93", "#8ac926"]
+    for k, (name, values) in enumerate(series.items()):
+        ls, marker = styles.get(name.split("-")[0], ("-", "D"))
+        xs = [PRETRAIN_SETS[s]["images"] for s in PRETRAIN_SETS if s in values]
+        ys = [values[s] for s in PRETRAIN_SETS if s in values]
+        color = palette[k % len(palette)]
+        ax.plot(xs, ys, ls=ls, marker=marker, color=color, label=name, lw=2)
+        below = name.startswith("Mixer")
+        for x, y in zip(xs, ys, strict=True):
+            ax.annotate(f"{y:.2f}", (x, y), xytext=(4, -11 if below else 4), textcoords="offset points",
+                        fontsize=7, color=color)
+    names = list(series)
+    for name, values in (report or {}).items():
+        xs = [PRETRAIN_SETS[s]["images"] for s in PRETRAIN_SETS if s in values]
+        ys = [values[s] for s in PRETRAIN_SETS if s in values]
+        color = palette[names.index(name) % len(palette)] if name in names else COLORS["report"]
+        ax.plot(xs, ys, ls="--", marker="x", color=color, alpha=0.6, lw=1.2, label=f"{name} (số liệu báo cáo)")
+    ax.set_xscale("log")
+    ax.set_xticks([PRETRAIN_SETS[s]["images"] for s in PRETRAIN_SETS],
+                  [f"{s}\n(~{PRETRAIN_SETS[s]['images'] / 1e6:g} triệu ảnh)" for s in PRETRAIN_SETS])
+    ax.minorticks_off()
+    ax.set_xlim(0.8e6, 5e8)
+    ax.set_xlabel("tập tiền huấn luyện (thang log theo số ảnh)")
+    ax.set_ylabel("độ chính xác top-1 trên ImageNet (%)")
+    ax.grid(True, which="major", alpha=0.3)
+    ax.legend(fontsize=8, loc="lower right")
+    ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_data_scaling(test: Mapping[str, Mapping[int, float]], train: Mapping[str, Mapping[int, float]] | None = None,
+                      title: str = "Thêm dữ liệu huấn luyện, cùng số bước tối ưu") -> Figure:
+    """Test accuracy against the training-set size (log scale), and the train-test gap.
+
+    Args:
+        test: ``{model: {train_size: test accuracy in [0, 1]}}`` (e.g. from
+            :func:`mixerbook.experiments.scaling_grid`).
+        train: the same for accuracy on the training images; adds a right panel with the gap
+            ``train - test`` in percentage points (how much each model overfits).
+    """
+    if not test:
+        raise ValueError("plot_data_scaling needs at least one model.")
+    fig, axes = plt.subplots(1, 2 if train else 1, figsize=(11 if train else 6.4, 4), squeeze=False)
+    ax = axes[0, 0]
+    sizes = sorted({n for row in test.values() for n in row})
+    for name, row in test.items():
+        ns = sorted(row)
+        ax.plot(ns, [100 * row[n] for n in ns], marker="o", color=_model_color(name), label=name, lw=2)
+    ax.set_ylabel("độ chính xác trên tập kiểm tra (%)")
+    ax.set_title("Độ chính xác kiểm tra")
+    if train:
+        ax2 = axes[0, 1]
+        for name, row in test.items():
+            ns = sorted(n for n in row if n in train.get(name, {}))
+            ax2.plot(ns, [100 * (train[name][n] - row[n]) for n in ns], marker="o", color=_model_color(name),
+                     label=name, lw=2)
+        ax2.axhline(0, color="#777777", lw=0.8)
+        ax2.set_ylabel("huấn luyện − kiểm tra (điểm %)")
+        ax2.set_title("Khoảng cách huấn luyện − kiểm tra (quá khớp)")
+    for a in axes.flat:
+        a.set_xscale("log")
+        a.set_xticks(sizes, [f"{n:,}" for n in sizes])
+        a.minorticks_off()
+        a.set_xlabel("số ảnh huấn luyện (thang log)")
+        a.grid(True, which="major", alpha=0.3)
+        a.legend(fontsize=8)
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_relative_speed(sources: Mapping[str, Mapping[str, float]], base: str = "Mixer-B/16",
+                        title: str = "Tốc độ so với Mixer-B/16 trên từng phần cứng") -> Figure:
+    """Grouped bars: throughput of every other model divided by that of ``base``, one group per source.
+
+    Args:
+        sources: ``{source label: {model: images per second}}``; every source must contain ``base``.
+        base: the model every ratio is relative to (a bar of height 1 would tie with it).
+    """
+    if not sources:
+        raise ValueError("plot_relative_speed needs at least one source.")
+    missing = [label for label, v in sources.items() if base not in v]
+    if missing:
+        raise ValueError(f"Every source needs a value for {base!r}; missing in: {', '.join(missing)}.")
+    others = [m for m in dict.fromkeys(m for v in sources.values() for m in v) if m != base]
+    fig, ax = plt.subplots(figsize=(11, 4.6))
+    x = np.arange(len(sources))
+    width = 0.8 / max(1, len(others))
+    colors = {"ViT-B/16": "#30638e", "ResNet-50": COLORS["CNN"]}
+    for k, model in enumerate(others):
+        vals = [v[model] / v[base] if model in v else np.nan for v in sources.values()]
+        bars = ax.bar(x + (k - (len(others) - 1) / 2) * width, vals, width, label=f"{model} / {base}",
+                      color=colors.get(model, COLORS["report"]))
+        ax.bar_label(bars, fmt="%.2f", fontsize=7)
+    ax.axhline(1.0, color="#333333", lw=1, ls="--")
+    ax.annotate(f"nhanh bằng {base}", (1, 1), xycoords=("axes fraction", "data"), xytext=(-4, 3),
+                textcoords="offset points", ha="right", fontsize=8, color="#333333")
+    ax.set_xticks(x, list(sources), fontsize=7)
+    ax.set_ylabel(f"thông lượng / thông lượng {base}")
+    ax.set_title(title)
+    ax.legend(fontsize=8, loc="upper left")
+    fig.tight_layout()
+    return fig
+
+
+def plot_token_mixing_params(num_patches: Sequence[int], series: Mapping[str, Sequence[int]],
+                             highlight: int | None = None,
+                             title: str = "Tham số dùng để trộn token trong một khối") -> Figure:
+    """Parameters of one block's token-mixing step against the number of patches S, on log-log axes.
+
+    Args:
+        num_patches: the values of S.
+        series: ``{design: [parameters for each S]}`` (e.g. from
+            :func:`mixerbook.complexity.token_mixing_params`).
+        highlight: one S to mark (e.g. 196, a 224-px image in 16x16 patches).
+    """
+    num_patches = list(num_patches)
+    if not num_patches or not series:
+        raise ValueError("plot_token_mixing_params needs at least one S and one design.")
+    for name, values in series.items():
+        if len(values) != len(num_patches):
+            raise ValueError(f"series {name!r} has {len(values)} values for {len(num_patches)} values of S.")
+    palette = {"Mixer": COLORS["Mixer"], "ResMLP": "#6a4c93", "gMLP": "#30638e", "ConvMixer": COLORS["CNN"]}
+    styles = {"gMLP": ":"}
+    fig, ax = plt.subplots(figsize=(7.5, 4.2))
+    for name, values in series.items():
+        ax.plot(num_patches, values, marker="o", ms=3, lw=2, ls=styles.get(name, "-"), label=name,
+                color=palette.get(name))
+    if highlight is not None:
+        ax.axvline(highlight, color="#777777", ls="--", lw=0.8)
+        ax.annotate(f"S = {highlight}", (highlight, 1), xycoords=("data", "axes fraction"), xytext=(3, -3),
+                    textcoords="offset points", va="top", fontsize=8, color="#555555")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("số patch S (thang log)")
+    ax.set_ylabel("số tham số (thang log)")
+    ax.grid(True, which="major", alpha=0.3)
+    ax.legend(fontsize=8)
+    ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
+__all__ += ["PRETRAIN_COLORS", "plot_accuracy_throughput", "plot_pretraining_scaling", "plot_data_scaling",
+            "plot_relative_speed", "plot_token_mixing_params"]
+
+
+# --------------------------------------------------------------------------- inductive bias (chapter 3)
+SHUFFLE_LABELS = {"none": "ảnh gốc", "patch": "xáo patch + điểm ảnh", "global": "xáo toàn cục"}
+"""Vietnamese names of the shuffle modes of :mod:`mixerbook.permute`."""
+
+SHUFFLE_COLORS = {"none": "#30638e", "patch": "#8fb339", "global": "#c05746"}
+
+
+def _show(ax, img: torch.Tensor | np.ndarray, title: str) -> None:
+    arr = _numpy_image(img)
+    if arr.dtype == np.uint8:
+        ax.imshow(arr, vmin=0, vmax=255, interpolation="nearest")
+    else:
+        ax.imshow(arr, interpolation="nearest")
+    ax.set_title(title)
+    ax.set_xticks([])
+    ax.set_yticks([])
+
+
+def plot_shuffle(original: torch.Tensor, shuffled: torch.Tensor, restored: torch.Tensor,
+                 patch_size: int | None = None, title: str | None = None) -> Figure:
+    """An image, the same image shuffled, and the shuffled image put back by the inverse permutation.
+
+    Args:
+        original, shuffled, restored: (H, W) or (C, H, W) images of the same shape.
+        patch_size: when given, the P x P patch grid is drawn on the first two panels.
+        title: a line above the panels.
+    """
+    if not (original.shape == shuffled.shape == restored.shape):
+        raise ValueError(f"plot_shuffle needs three images of the same shape, got {tuple(original.shape)}, "
+                         f"{tuple(shuffled.shape)} and {tuple(restored.shape)}.")
+    h, w = original.shape[-2:]
+    fig, axes = plt.subplots(1, 3, figsize=(9.6, 3.6))
+    same = bool(torch.equal(restored, original))
+    panels = [(original, "Ảnh gốc"), (shuffled, "Sau khi xáo trộn"),
+              (restored, "Xáo ngược: " + ("khớp ảnh gốc ✓" if same else "KHÁC ảnh gốc"))]
+    for ax, (img, name) in zip(axes, panels, strict=True):
+        _show(ax, img, name)
+    if patch_size and patch_size > 1 and max(h, w) // patch_size <= 32:
+        for ax in axes[:2]:
+            for r in range(patch_size, h, patch_size):
+                ax.axhline(r - 0.5, color=COLORS["near"], lw=0.7)
+            for c in range(patch_size, w, patch_size):
+                ax.axvline(c - 0.5, color=COLORS["near"], lw=0.7)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_equivariance(checks: Mapping[str, object], title: str = "Dịch ảnh rồi mới tính, hay tính rồi mới dịch?"
+                      ) -> Figure:
+    """One row per layer: F(x), F(Tx), T F(x) and |F(Tx) - T F(x)|.
+
+    Args:
+        checks: ``{layer label: mixerbook.experiments.EquivarianceCheck}`` (attributes ``fx``,
+            ``ftx``, ``tfx`` (H, W) and ``error``).
+    """
+    if not checks:
+        raise ValueError("plot_equivariance needs at least one layer to draw.")
+    n = len(checks)
+    fig, axes = plt.subplots(n, 4, figsize=(10, 2.7 * n), squeeze=False)
+    heads = ["F(x): ảnh gốc", "F(Tx): ảnh đã dịch", "T F(x): dịch đầu ra", "|F(Tx) − T F(x)|"]
+    for row, (label, chk) in zip(axes, checks.items(), strict=True):
+        maps = [chk.fx, chk.ftx, chk.tfx]
+        lim = float(max(m.abs().max() for m in maps)) or 1.0
+        for ax, m, head in zip(row[:3], maps, heads, strict=False):
+            ax.imshow(m.detach().cpu().numpy(), cmap="RdBu_r", vmin=-lim, vmax=lim, interpolation="nearest")
+            ax.set_title(head, fontsize=9)
+        diff = (chk.ftx - chk.tfx).abs().detach().cpu().numpy()
+        ax = row[3]
+        ax.imshow(diff, cmap="magma_r", vmin=0, vmax=lim, interpolation="nearest")
+        ax.set_title(f"{heads[3]}\nsai lệch ở giữa: {chk.error:.1e}", fontsize=9)
+        for ax in row:
+            ax.set_xticks([])
+            ax.set_yticks([])
+        row[0].set_ylabel(label, fontsize=10)
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_neighbour_correlation(curves: Mapping[str, Sequence[float]],
+                               title: str = "Hai điểm ảnh cách nhau d cột tương quan với nhau đến đâu?") -> Figure:
+    """Correlation of two pixels against their distance, one line per version of the data.
+
+    Args:
+        curves: ``{label: correlations for d = 1, 2, ...}`` (see
+            :func:`mixerbook.experiments.neighbour_correlation`). A label that is a key of
+            :data:`SHUFFLE_LABELS` gets its Vietnamese name and colour.
+    """
+    if not curves:
+        raise ValueError("plot_neighbour_correlation needs at least one curve.")
+    fig, ax = plt.subplots(figsize=(6.4, 3.4))
+    for key, values in curves.items():
+        d = np.arange(1, len(values) + 1)
+        ax.plot(d, values, marker="o", label=SHUFFLE_LABELS.get(key, key), color=SHUFFLE_COLORS.get(key))
+    ax.set_xlabel("khoảng cách d (số cột)")
+    ax.set_ylabel("hệ số tương quan")
+    ax.set_ylim(min(0.0, min(min(v) for v in curves.values())) - 0.02, 1.0)
+    ax.set_title(title)
+    ax.legend()
+    fig.tight_layout()
+    return fig
+
+
+def plot_permutation_results(grid: Mapping[str, Mapping[str, float]], labels: Mapping[str, str] | None = None,
+                             title: str = "Độ chính xác trên tập kiểm tra khi ảnh bị xáo trộn") -> Figure:
+    """Grouped bars: one group per model, one bar per shuffle mode.
+
+    Args:
+        grid: ``{model: {mode: accuracy in [0, 1]}}`` (see :func:`mixerbook.experiments.accuracy_grid`).
+        labels: legend names by mode; defaults to :data:`SHUFFLE_LABELS`.
+    """
+    if not grid:
+        raise ValueError("plot_permutation_results needs at least one model.")
+    labels = {**SHUFFLE_LABELS, **(labels or {})}
+    models = list(grid)
+    modes = list(dict.fromkeys(m for accs in grid.values() for m in accs))
+    width = 0.8 / len(modes)
+    x = np.arange(len(models))
+    fig, ax = plt.subplots(figsize=(8, 3.8))
+    for k, mode in enumerate(modes):
+        vals = [grid[name].get(mode, np.nan) for name in models]
+        bars = ax.bar(x + (k - (len(modes) - 1) / 2) * width, [v * 100 for v in vals], width,
+                      label=labels.get(mode, mode), color=SHUFFLE_COLORS.get(mode))
+        ax.bar_label(bars, fmt="%.1f", fontsize=8)
+    ax.set_xticks(x, models)
+    lo = min(v for accs in grid.values() for v in accs.values()) * 100
+    ax.set_ylim(max(0.0, lo - 10), 100)
+    ax.set_ylabel("độ chính xác (%)")
+    ax.set_title(title)
+    ax.legend(fontsize=8, loc="lower left")
+    fig.tight_layout()
+    return fig
+
+
+__all__ += ["SHUFFLE_LABELS", "plot_shuffle", "plot_equivariance", "plot_neighbour_correlation",
+            "plot_permutation_results"]

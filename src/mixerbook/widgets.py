@@ -234,3 +234,262 @@ def feature_map_explorer(model: torch.nn.Module, images: torch.Tensor, layers: M
 
 
 __all__ += ["feature_map_explorer"]
+
+
+def expansion_explorer(model: torch.nn.Module, factor: int = 2, block: int = 0) -> Explorer:
+    """Choose K and a Mixer block; see how its token-mixing W1 is copied block-diagonally for a K-times larger image.
+
+    The picture is :func:`mixerbook.viz.plot_token_blocks` for the ``fc1.weight`` that
+    :func:`mixerbook.models.mixer.expand_token_mlp` makes of block ``block``'s token-mixing MLP.
+
+    Args:
+        model: an :class:`~mixerbook.models.MlpMixer` (trained or not).
+        factor: initial K (1 to 4).
+        block: initial Mixer block.
+    """
+    from .models import MlpMixer
+    from .models.mixer import expand_token_mlp
+
+    if not isinstance(model, MlpMixer):
+        raise ValueError(f"expansion_explorer needs an MlpMixer, got {type(model).__name__}.")
+    if not 1 <= factor <= 4 or not 0 <= block < len(model.blocks):
+        raise ValueError(f"factor must be in 1..4 and block in 0..{len(model.blocks) - 1}; got {factor} and {block}.")
+    w = _ipywidgets()
+    grid = model.stem.grid_size
+
+    def draw(factor: int, block: int) -> Figure:
+        mlp = expand_token_mlp(model.blocks[block].token_mixing, grid, factor)
+        return viz.plot_token_blocks(mlp.fc1.weight, grid, factor,
+                                     title=f"Khối Mixer {block}: ảnh lớn gấp {factor} lần mỗi cạnh")
+
+    controls = {
+        "factor": w.IntSlider(value=factor, min=1, max=4, description="Hệ số K", continuous_update=False),
+        "block": w.IntSlider(value=block, min=0, max=len(model.blocks) - 1, description="Khối Mixer",
+                             continuous_update=False),
+    }
+    return Explorer(draw, controls, caption="Ảnh lớn gấp K lần: W1 được chép K² lần dọc đường chéo.")
+
+
+__all__ += ["expansion_explorer"]
+
+
+# --------------------------------------------------------------------------- patches and mixing (chapters 5-6)
+def patch_grid_explorer(image: torch.Tensor | None = None, patch_size: int = 16, hidden_dim: int = 768,
+                        patch_sizes: tuple[int, ...] = (8, 12, 14, 16, 28, 32, 56),
+                        hidden_dims: tuple[int, ...] = (256, 512, 768, 1024, 1280)) -> Explorer:
+    """Choose a patch size, a token width C and a patch; see the grid on the photo and the S x C table.
+
+    The picture is :func:`mixerbook.viz.plot_patch_grid`. A patch size that does not divide the
+    image side (12 for the 224 x 224 photo is in the default list on purpose) shows the error message
+    instead of a picture. When the patch size changes, the chosen patch moves to the one that covers
+    the same spot of the photo.
+
+    Args:
+        image: (3, H, W) uint8 square image; :func:`mixerbook.data.sample_photo` by default.
+        patch_size: initial P.
+        hidden_dim: initial C.
+        patch_sizes, hidden_dims: the choices offered.
+    """
+    from .data import sample_photo
+
+    image = sample_photo() if image is None else image
+    if image.dim() != 3 or image.shape[-1] != image.shape[-2]:
+        raise ValueError(f"patch_grid_explorer expects a square (C, H, W) image, got shape {tuple(image.shape)}.")
+    side = image.shape[-1]
+    if side % patch_size:
+        raise ValueError(f"The initial patch_size {patch_size} must divide the image side {side}.")
+    w = _ipywidgets()
+    style = {"description_width": "initial"}
+    grid = side // patch_size
+    controls = {
+        "patch_size": w.Dropdown(options=sorted(set(patch_sizes) | {patch_size}), value=patch_size,
+                                 description="Cạnh patch P", style=style),
+        "hidden_dim": w.Dropdown(options=sorted(set(hidden_dims) | {hidden_dim}), value=hidden_dim,
+                                 description="Số kênh C", style=style),
+        "highlight": w.IntSlider(value=(grid // 2) * grid + grid // 2, min=0, max=grid * grid - 1,
+                                 description="Patch số", continuous_update=False, style=style),
+    }
+
+    def _follow(change) -> None:  # keep the same spot of the photo; registered before the redraw
+        old, new = change["old"], change["new"]
+        old_grid, new_grid = side // old, max(1, side // new)
+        r, c = divmod(controls["highlight"].value, old_grid)
+        y, x = r * old + old // 2, c * old + old // 2  # centre of the chosen patch, in pixels
+        target = min(y // new, new_grid - 1) * new_grid + min(x // new, new_grid - 1)
+        slider = controls["highlight"]
+        if target > slider.max:
+            slider.max = new_grid * new_grid - 1
+            slider.value = target
+        else:
+            slider.value = target
+            slider.max = new_grid * new_grid - 1
+
+    controls["patch_size"].observe(_follow, names="value")
+    return Explorer(lambda patch_size, hidden_dim, highlight: viz.plot_patch_grid(image, patch_size, hidden_dim,
+                                                                                   highlight),
+                    controls, caption="Cắt ảnh thành patch: bao nhiêu patch, và bảng S × C trông thế nào?")
+
+
+def mixing_table_explorer(block: torch.nn.Module, table: torch.Tensor, row: int = 0, col: int = 0,
+                          step: str = "token") -> Explorer:
+    """Pick a cell of an S x C table and step through one Mixer layer: which cells feed it?
+
+    The layer is run once (:func:`mixerbook.mixing.block_steps`); the controls choose the cell and
+    the step, and :func:`mixerbook.viz.plot_mixing_table` draws the tables.
+
+    Args:
+        block: a :class:`mixerbook.models.MixerBlock` whose S and C match ``table``.
+        table: (S, C) input table X (e.g. the patch embedding of one image).
+        row, col: initial cell (token j, channel i).
+        step: initial step: "input", "token" or "channel".
+    """
+    from .mixing import STEPS, block_steps
+
+    if table.dim() != 2:
+        raise ValueError(f"mixing_table_explorer expects one (S, C) table, got shape {tuple(table.shape)}.")
+    if step not in STEPS:
+        raise ValueError(f"Unknown step {step!r}; expected one of {', '.join(STEPS)}.")
+    steps = block_steps(block, table)
+    s, c = steps.x.shape
+    w = _ipywidgets()
+    controls = {
+        "row": w.IntSlider(value=row, min=0, max=s - 1, description="Token j", continuous_update=False),
+        "col": w.IntSlider(value=col, min=0, max=c - 1, description="Kênh i", continuous_update=False),
+        "step": w.ToggleButtons(options=[("X: đầu vào", "input"), ("1. trộn token → U", "token"),
+                                         ("2. trộn kênh → Y", "channel")], value=step, description="Bước"),
+    }
+    return Explorer(lambda row, col, step: viz.plot_mixing_table(steps, row, col, step), controls,
+                    caption=f"Bảng {s} × {c}: chọn một ô rồi đi qua từng bước của một lớp Mixer.")
+
+
+def token_weights_explorer(model: torch.nn.Module, block: int = 0, unit: int = 0,
+                           image: torch.Tensor | None = None) -> Explorer:
+    """Browse the first-layer weights of every token-mixing MLP of a Mixer, drawn on the patch grid.
+
+    For the chosen block and hidden unit, :func:`mixerbook.viz.plot_token_weights` shows the unit's S
+    weights as a sqrt(S) x sqrt(S) image, its most opposite unit
+    (:func:`mixerbook.mixing.opposite_phase_partners`) and all units of the block.
+
+    Args:
+        model: an :class:`~mixerbook.models.MlpMixer` on a square image.
+        block: initial block.
+        unit: initial hidden unit.
+        image: optional (H, W) image drawn faintly under the weights.
+    """
+    from .mixing import opposite_phase_partners, token_weight_grids
+
+    blocks = getattr(model, "blocks", None)
+    if blocks is None or len(blocks) == 0:
+        raise ValueError("token_weights_explorer needs an MLP-Mixer with a non-empty `blocks`.")
+    grids = [token_weight_grids(b) for b in blocks]
+    partners = [opposite_phase_partners(g) for g in grids]
+    units = grids[0].shape[0]
+    if not (0 <= block < len(blocks) and 0 <= unit < units):
+        raise ValueError(f"block must be in 0..{len(blocks) - 1} and unit in 0..{units - 1}; got {block}, {unit}.")
+    w = _ipywidgets()
+
+    def draw(block: int, unit: int) -> Figure:
+        partner, cosine = partners[block]
+        return viz.plot_token_weights(grids[block], unit, f"khối {block}", int(partner[unit]),
+                                      float(cosine[unit]), image=image)
+
+    controls = {
+        "block": w.IntSlider(value=block, min=0, max=len(blocks) - 1, description="Khối", continuous_update=False),
+        "unit": w.IntSlider(value=unit, min=0, max=units - 1, description="Nơ-ron ẩn", continuous_update=False),
+    }
+    return Explorer(draw, controls, caption="Trọng số của MLP trộn token, vẽ trên lưới patch: mỗi nơ-ron ẩn "
+                                            "nhìn vào những vị trí nào?")
+
+
+__all__ += ["patch_grid_explorer", "mixing_table_explorer", "token_weights_explorer"]
+
+
+def tradeoff_explorer(pretrain: str = "Tất cả", tables: str = "Bảng 2 và 3", show_report: bool = True) -> Explorer:
+    """Accuracy against throughput of the MLP-Mixer paper's Tables 2-3, with filters.
+
+    Controls: the pre-training set to bring forward, which table's rows to draw, and whether to
+    draw the source report's wrongly paired lines (:data:`mixerbook.paper.REPORT_TABLE`). The
+    picture is :func:`mixerbook.viz.plot_accuracy_throughput`.
+    """
+    from . import paper
+
+    w = _ipywidgets()
+    style = {"description_width": "initial"}
+    sets = ["Tất cả", *paper.PRETRAIN_SETS]
+    choices = {"Bảng 2 và 3": paper.RESULTS, "Bảng 2": paper.TABLE2, "Bảng 3": paper.TABLE3}
+    if pretrain not in sets or tables not in choices:
+        raise ValueError(f"pretrain must be one of {sets} and tables one of {list(choices)}; "
+                         f"got {pretrain!r} and {tables!r}.")
+
+    def draw(pretrain: str, tables: str, show_report: bool):
+        return viz.plot_accuracy_throughput(choices[tables], pretrain=None if pretrain == "Tất cả" else pretrain,
+                                            report=paper.REPORT_TABLE if show_report else None)
+
+    controls = {
+        "pretrain": w.Dropdown(options=sets, value=pretrain, description="Làm nổi tập tiền huấn luyện", style=style),
+        "tables": w.Dropdown(options=list(choices), value=tables, description="Dòng của", style=style),
+        "show_report": w.Checkbox(value=show_report, description="Hiện các cặp báo cáo ghép nhầm", style=style),
+    }
+    return Explorer(draw, controls, caption="Độ chính xác và tốc độ: mỗi điểm là một dòng của bài báo")
+
+
+__all__ += ["tradeoff_explorer"]
+
+
+def _divisors(n: int) -> list[int]:
+    return [d for d in range(1, n + 1) if n % d == 0]
+
+
+def shuffle_explorer(images: torch.Tensor, labels: torch.Tensor | None = None,
+                     patch_sizes: tuple[int, ...] = (2, 4, 7, 8, 14, 16, 28, 32, 56)) -> Explorer:
+    """Choose an image, a shuffle mode, a patch size and a seed; see the image shuffled and put back.
+
+    Args:
+        images: (N, 28, 28) uint8 Fashion-MNIST images (a handful is enough); the other source is
+            the 224x224 photo :func:`mixerbook.data.sample_photo`.
+        labels: (N,) class ids, used in the title.
+        patch_sizes: the choices offered for P, the divisors of 28 and of 224; a P that does not
+            divide the chosen image gives a message instead of a picture.
+    """
+    if images.dim() != 3 or len(images) == 0:
+        raise ValueError(f"shuffle_explorer expects a non-empty (N, H, W) tensor, got {tuple(images.shape)}.")
+    from .data import sample_photo
+    from .permute import make_permutation
+
+    w = _ipywidgets()
+    style = {"description_width": "initial"}
+
+    def draw(source: str, index: int, mode: str, patch_size: int, seed: int) -> Figure:
+        if source == "photo":
+            img, name = sample_photo(224), "ảnh chụp 224×224"
+        else:
+            img = images[index]
+            name = CLASS_NAMES_VI[int(labels[index])] if labels is not None else f"ảnh số {index}"
+        side = img.shape[-1]
+        if mode == "patch" and side % patch_size:
+            raise ValueError(f"Cạnh patch P = {patch_size} không chia hết cạnh ảnh {side}: với ảnh này, hãy chọn P "
+                             f"trong {', '.join(map(str, _divisors(side)))}.")
+        perm = make_permutation(mode, img.shape[-2], side, patch_size, seed=seed)
+        shuffled = perm(img)
+        restored = perm.inverse()(shuffled)
+        how = {"none": "không xáo", "patch": f"xáo patch {patch_size}×{patch_size} + điểm ảnh",
+               "global": "xáo toàn cục"}[mode]
+        seed_text = "" if mode == "none" else f", hạt giống {seed}"
+        return viz.plot_shuffle(img, shuffled, restored, patch_size if mode == "patch" else None,
+                                title=f"{name}: {how}{seed_text}")
+
+    controls = {
+        "source": w.Dropdown(options=[("Fashion-MNIST 28×28", "fashion"), ("Ảnh chụp 224×224", "photo")],
+                             value="fashion", description="Nguồn ảnh", style=style),
+        "index": w.IntSlider(value=0, min=0, max=len(images) - 1, description="Ảnh số", continuous_update=False),
+        "mode": w.ToggleButtons(options=[("Không xáo", "none"), ("Patch + điểm ảnh", "patch"),
+                                         ("Toàn cục", "global")], value="patch", description="Kiểu xáo",
+                                style=style),
+        "patch_size": w.Dropdown(options=list(patch_sizes), value=7 if 7 in patch_sizes else patch_sizes[0],
+                                 description="Cạnh patch P", style=style),
+        "seed": w.IntSlider(value=0, min=0, max=20, description="Hạt giống", continuous_update=False),
+    }
+    return Explorer(draw, controls, caption="Xáo trộn điểm ảnh bằng một hoán vị cố định, rồi xáo ngược để lấy lại ảnh")
+
+
+__all__ += ["shuffle_explorer"]

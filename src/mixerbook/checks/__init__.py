@@ -5,7 +5,10 @@ properties that any correct answer must have, prints a short verdict in Vietname
 :class:`CheckResult` (truthy when every property holds).
 """
 
-from . import flattening, growth, hierarchy
+from . import flattening, growth, hierarchy, inductive_bias, mixer, mixing, patches, scaling
 from ._core import CheckResult, Property, run_checks
 
-__all__ = ["CheckResult", "Property", "run_checks", "flattening", "growth", "hierarchy"]
+__all__ = ["CheckResult", "Property", "run_checks", "flattening", "growth", "hierarchy", "mixer"]
+__all__ += ["patches", "mixing"]
+__all__ += ["scaling"]
+__all__ += ["inductive_bias"]

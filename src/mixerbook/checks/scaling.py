@@ -1,0 +1,144 @@
+"""Checkers for the chapter "Khả năng mở rộng và kết quả" (scaling)."""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Callable
+
+from .. import paper
+from ..experiments import scaling_epochs
+from ._core import CheckResult, Property, run_checks
+
+__all__ = ["reference_pair_throughput", "check_pair_throughput", "reference_epochs_for", "check_epochs_for"]
+
+
+def reference_pair_throughput(model: str, top1: float) -> float:
+    """img/sec/core of the row of [M] Tables 2-3 that reports ``top1`` for ``model``.
+
+    Raises:
+        ValueError: when no row of the tables reports that accuracy for that model.
+    """
+    rows = [r for r in paper.find(model, top1=top1) if r.throughput is not None]
+    if not rows:
+        raise ValueError(f"No row of Tables 2-3 gives {model} an ImageNet top-1 of {top1}%.")
+    return rows[0].throughput
+
+
+def check_pair_throughput(pair_throughput: Callable[[str, float], float], seed: int = 0,
+                          verbose: bool = True) -> CheckResult:
+    """Check ``pair_throughput(model, top1)``: the throughput printed in the same row as the accuracy.
+
+    Properties: right for the six models of the source report's table (the report's own
+    throughputs for Mixer-L/16, ViT-L/16 and ViT-H/14 are rejected, naming the mistake); right
+    for seeded random rows of Tables 2-3; raises ValueError for an accuracy the paper never
+    reports (the report's 72.6% for Mixer-L/16).
+    """
+    rng = random.Random(seed)
+    rows = [r for r in paper.RESULTS if r.throughput is not None]
+    sample = rng.sample(rows, 10)
+
+    def close(got, want) -> bool:
+        try:
+            return math.isclose(float(got), float(want), rel_tol=1e-9)
+        except (TypeError, ValueError):
+            return False
+
+    def report_lines() -> bool | str:
+        for claim in paper.REPORT_TABLE:
+            want = claim.accuracy_row.throughput
+            got = pair_throughput(claim.model, claim.top1)
+            if close(got, want):
+                continue
+            if not claim.paired_correctly and close(got, claim.throughput):
+                row = claim.throughput_row
+                return (f"{claim.model} {claim.top1}%: {got:g} là con số báo cáo ghép nhầm; dòng {got:g} ảnh/giây/lõi "
+                        f"là {row.label} ({row.top1}%), còn {claim.top1}% nằm ở dòng {want:g} "
+                        f"({claim.accuracy_row.label}, {claim.accuracy_row.source})")
+            return f"{claim.model} {claim.top1}%: cần {want:g} ảnh/giây/lõi, hàm trả về {got!r}"
+        return True
+
+    def random_rows() -> bool | str:
+        for r in sample:
+            got = pair_throughput(r.model, r.top1)
+            if not close(got, r.throughput):
+                return f"{r.model} {r.top1}% ({r.source}): cần {r.throughput:g}, hàm trả về {got!r}"
+        return True
+
+    def unknown_accuracy() -> bool | str:
+        try:
+            got = pair_throughput("Mixer-L/16", 72.6)
+        except ValueError:
+            return True
+        return f"Mixer-L/16 72.6% không có trong bài báo, nhưng hàm trả về {got!r} thay vì báo ValueError"
+
+    props = [
+        Property("sáu dòng của bảng trong báo cáo", report_lines,
+                 "tìm dòng của bài báo có ĐÚNG độ chính xác ấy (ví dụ mb.paper.find(model, top1=top1)) rồi lấy "
+                 "thông lượng của chính dòng đó, đừng lấy thông lượng ở 224 px của một dòng khác."),
+        Property("các dòng khác của bảng 2 và bảng 3", random_rows,
+                 "hàm phải đúng với mọi dòng có thông lượng, không chỉ sáu mô hình của báo cáo."),
+        Property("báo lỗi khi độ chính xác không có trong bài báo", unknown_accuracy,
+                 "khi không tìm thấy dòng nào, hãy raise ValueError thay vì đoán một con số."),
+    ]
+    return run_checks("Bài tập: ghép đúng độ chính xác với thông lượng", props, verbose)
+
+
+def reference_epochs_for(train_size: int, steps: int, batch_size: int) -> int:
+    """Epochs that give ``train_size`` images about ``steps`` optimisation steps (see
+    :func:`mixerbook.experiments.scaling_epochs`)."""
+    return scaling_epochs(train_size, steps, batch_size)
+
+
+def check_epochs_for(epochs_for: Callable[[int, int, int], int], seed: int = 0, verbose: bool = True) -> CheckResult:
+    """Check ``epochs_for(train_size, steps, batch_size)`` of an equal-steps data-scaling design.
+
+    Properties: the book's sizes (1,000 ... 60,000 images, batch 250, 240 steps) get exactly 240
+    steps; a partial last batch counts as a step; at least one epoch; the paper's 233 / 70 / 23 / 7
+    epochs for 3 / 10 / 30 / 100 % of JFT-300M come out when 100 % takes 7 epochs.
+    """
+    rng = random.Random(seed)
+
+    def book_sizes() -> bool | str:
+        for n, want in ((1000, 60), (4000, 15), (15000, 4), (60000, 1)):
+            got = epochs_for(n, 240, 250)
+            if got != want:
+                return f"{n:,} ảnh, lô 250, 240 bước: cần {want} epoch, hàm trả về {got!r}"
+        return True
+
+    def partial_batches() -> bool | str:
+        cases = [(1100, 240, 250), (999, 100, 250)] + [
+            (rng.randint(300, 5000), rng.randint(50, 500), rng.choice([32, 64, 100, 128])) for _ in range(20)]
+        for n, steps, b in cases:
+            want, got = reference_epochs_for(n, steps, b), epochs_for(n, steps, b)
+            if got != want:
+                per = -(-n // b)
+                return (f"{n} ảnh, lô {b} ({per} bước mỗi epoch, lô cuối thiếu vẫn là một bước), {steps} bước: cần "
+                        f"{want} epoch, hàm trả về {got!r}")
+        return True
+
+    def at_least_one() -> bool | str:
+        got = epochs_for(60000, 10, 250)
+        return True if got == 1 else f"60.000 ảnh, chỉ 10 bước: vẫn phải chạy 1 epoch, hàm trả về {got!r}"
+
+    def paper_epochs() -> bool | str:
+        total, batch = 300_000_000, 4096
+        steps = 7 * -(-total // batch)
+        for share, want in ((0.03, 233), (0.10, 70), (0.30, 23), (1.0, 7)):
+            got = epochs_for(round(share * total), steps, batch)
+            if got != want:
+                return f"{share:.0%} của JFT-300M: bài báo dùng {want} epoch, hàm trả về {got!r}"
+        return True
+
+    props = [
+        Property("các cỡ tập của chương (lô 250, 240 bước)", book_sizes,
+                 "số bước mỗi epoch là số lô, train_size / batch_size; số epoch = số bước mong muốn / số bước "
+                 "mỗi epoch."),
+        Property("lô cuối thiếu vẫn tính là một bước", partial_batches,
+                 "số lô mỗi epoch là phép chia làm tròn lên, rồi làm tròn số epoch tới số nguyên gần nhất."),
+        Property("ít nhất một epoch", at_least_one,
+                 "dù số bước rất nhỏ, mỗi lần chạy phải đi hết dữ liệu ít nhất một lần."),
+        Property("khớp 233 / 70 / 23 / 7 epoch của bài báo (§3.3)", paper_epochs,
+                 "với JFT-300M, 7 epoch trên 100% dữ liệu là tổng số bước; tập con nhỏ hơn cần nhiều epoch hơn."),
+    ]
+    return run_checks("Bài tập: cùng số bước cho mọi cỡ tập dữ liệu", props, verbose)
