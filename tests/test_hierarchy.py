@@ -220,3 +220,16 @@ def test_feature_map_explorer_redraws_and_limits_the_channel():
     assert explorer.controls["channel"].value <= 15 and explorer.status.value == ""
     with pytest.raises(ValueError, match="non-empty"):
         mb.widgets.feature_map_explorer(cnn, images[0], {"a": "features.0.2"})
+
+
+def test_activation_shapes_collapses_runs_of_identical_blocks():
+    with torch.device("meta"):
+        b16 = MlpMixer.from_paper("B/16")
+    rows = probe.trace_shapes(b16, torch.zeros(1, 3, 224, 224), leaf_types=(PatchEmbedding, MixerBlock))
+    kept = viz._collapse_runs([r for r in rows if len(r.shape) in (3, 4)], 5)
+    names = [r[1].name if isinstance(r, tuple) else r.name for r in kept]
+    assert names == ["input", "stem", "blocks.0", "blocks.1", "blocks.2", "blocks.11", "pre_head_norm"]
+    assert kept[4][0] == 9  # blocks 2 ... 10 left out
+    fig = viz.plot_activation_shapes({"Mixer-B/16": rows})
+    assert isinstance(fig, Figure)
+    matplotlib.pyplot.close(fig)

@@ -227,6 +227,7 @@ def test_plots_return_figures():
         mb.viz.plot_neighbour_correlation({"none": [0.9, 0.8], "global": [0.3, 0.3], "other": [0.1, 0.1]}),
         mb.viz.plot_permutation_results({"MLP": {"none": 0.89, "patch": 0.89, "global": 0.89},
                                          "CNN": {"none": 0.9, "global": 0.85}}),
+        mb.viz.plot_images(torch.full((2, 28, 28), 100.0), [0, 1], value_range=(0, 255)),
     ]
     for fig in figs:
         assert isinstance(fig, Figure) and fig.axes

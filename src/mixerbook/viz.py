@@ -451,27 +451,51 @@ def _hw(trace) -> tuple[float, float]:
     return side, side
 
 
-def plot_activation_shapes(traces: Mapping[str, Sequence], title: str = "Hình dạng của dữ liệu qua từng tầng"
-                           ) -> Figure:
+def _collapse_runs(rows: Sequence, collapse: int) -> list:
+    """Rows, with each run of >= ``collapse`` identical (type, shape) rows cut to four entries.
+
+    The four entries are the run's first row, its second row, a tuple (how many rows are left out,
+    the first of them) drawn as "…", and its last row.
+    """
+    out: list = []
+    i = 0
+    while i < len(rows):
+        j = i
+        while j + 1 < len(rows) and (rows[j + 1].type, rows[j + 1].shape) == (rows[i].type, rows[i].shape):
+            j += 1
+        run = rows[i : j + 1]
+        out += [run[0], run[1], (len(run) - 3, run[2]), run[-1]] if len(run) >= max(collapse, 4) else list(run)
+        i = j + 1
+    return out
+
+
+def plot_activation_shapes(traces: Mapping[str, Sequence], title: str = "Hình dạng của dữ liệu qua từng tầng",
+                           collapse: int = 5) -> Figure:
     """One row per model: each spatial activation as a box, tall as its grid, wide as its channels (log scales).
 
     Args:
         traces: ``{model name: rows of mixerbook.probe.trace_shapes}``. Rows whose output is a
             (B, C, H, W) map or a (B, S, C) token table are drawn (S tokens as a sqrt(S) square);
             flat vectors are skipped.
+        collapse: a run of at least this many identical layers (same type and shape) is drawn as
+            its first two, a "…" that says how many are left out, and its last.
     """
     kept = {name: [r for r in rows if len(r.shape) in (3, 4)] for name, rows in traces.items()}
-    kept = {name: rows for name, rows in kept.items() if rows}
+    kept = {name: _collapse_runs(rows, collapse) for name, rows in kept.items() if rows}
     if not kept:
         raise ValueError("plot_activation_shapes needs at least one (B, C, H, W) or (B, S, C) output to draw.")
-    max_side = max(max(_hw(r)) for rows in kept.values() for r in rows)
-    max_log_c = max(np.log2(max(r.channels, 2)) for rows in kept.values() for r in rows)
+    drawn = [r for rows in kept.values() for r in rows if not isinstance(r, tuple)]
+    max_side = max(max(_hw(r)) for r in drawn)
+    max_log_c = max(np.log2(max(r.channels, 2)) for r in drawn)
     longest = max(len(rows) for rows in kept.values())
-    fig, axes = plt.subplots(len(kept), 1, figsize=(max(8.0, 0.72 * longest + 1.5), 2.5 * len(kept)),
+    fig, axes = plt.subplots(len(kept), 1, figsize=(max(6.0, 0.95 * longest + 0.8), 2.6 * len(kept)),
                              squeeze=False)
     for ax, (name, rows) in zip(axes[:, 0], kept.items(), strict=True):
         color = _model_color(name)
         for i, r in enumerate(rows):
+            if isinstance(r, tuple):  # (how many left out, one of them)
+                ax.text(i, 0, f"…\n{r[0]} lớp\ngiống hệt\n…", ha="center", va="center", fontsize=9)
+                continue
             h, _ = _hw(r)
             height = 0.12 + 0.83 * np.log2(h) / np.log2(max_side) if max_side > 1 else 0.95
             width = 0.12 + 0.6 * np.log2(max(r.channels, 2)) / max_log_c
@@ -479,19 +503,19 @@ def plot_activation_shapes(traces: Mapping[str, Sequence], title: str = "Hình d
             ax.add_patch(Rectangle((i - width / 2, -height / 2), width, height, facecolor=color,
                                    alpha=0.35 if r.name == "input" else 0.85, edgecolor="black", lw=0.6,
                                    hatch="///" if token_table else None))
-            label = f"{r.shape[1]}×{r.shape[2]}" if token_table else f"{r.shape[2]}×{r.shape[3]}\n{r.shape[1]} kênh"
             if token_table:
-                label += "\n(S×C)"
-            ax.text(i, -0.55, label, ha="center", va="top", fontsize=7)
-            ax.text(i, 0.52, r.name, ha="center", va="bottom", fontsize=7, rotation=25)
+                label = f"{r.shape[1]}×{r.shape[2]}\n(S×C)"
+            else:
+                label = f"{r.shape[2]}×{r.shape[3]}\n{r.shape[1]} kênh"
+            ax.text(i, -0.55, label, ha="center", va="top", fontsize=9)
+            ax.text(i, 0.52, r.name, ha="center", va="bottom", fontsize=9, rotation=20)
         ax.set_xlim(-0.6, longest - 0.4)
-        ax.set_ylim(-0.95, 0.85)
+        ax.set_ylim(-1.0, 0.9)
         ax.axis("off")
         ax.set_title(name, loc="left", color=color, fontweight="bold")
     fig.suptitle(title)
-    fig.text(0.5, 0.005, "chiều cao hộp: cạnh lưới (H, hoặc √S với bảng token), bề rộng: số kênh, "
-             "cả hai theo thang log; gạch chéo: bảng token S×C",
-             ha="center", fontsize=8, color="#555555")
+    fig.text(0.5, 0.005, "chiều cao hộp: cạnh lưới (H, hoặc √S với bảng token); bề rộng: số kênh; thang log; "
+             "gạch chéo: bảng token S×C", ha="center", fontsize=8, color="#555555")
     fig.tight_layout(rect=(0, 0.03, 1, 0.97))
     return fig
 
@@ -715,7 +739,8 @@ def plot_scoreboard(rows: Sequence[Mapping[str, object]], target: float | None =
               ("macs", "MAC / ảnh (thang log)", "{:,.0f}", True),
               ("seconds_per_epoch", "Giây / epoch", "{:.1f}", False),
               ("accuracy", "Độ chính xác kiểm tra", "{:.1%}", False)]
-    fig, axes = plt.subplots(1, 4, figsize=(12, 2.9), sharey=True)
+    fig, grid = plt.subplots(2, 2, figsize=(9, 1.2 * len(rows) + 2.6), sharey=True)
+    axes = grid.flatten()
     y = np.arange(len(rows))
     for ax, (key, label, fmt, log) in zip(axes, panels, strict=True):
         vals = [float(r[key]) for r in rows]
@@ -736,11 +761,11 @@ def plot_scoreboard(rows: Sequence[Mapping[str, object]], target: float | None =
             if key == "params":
                 ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v / 1e3:,.0f}k" if v else "0"))
         for i, v in enumerate(vals):
-            ax.text(v * (1.15 if log else 1.0), i, " " + fmt.format(v), va="center", fontsize=8)
+            ax.text(v * (1.15 if log else 1.0), i, " " + fmt.format(v), va="center", fontsize=9)
         ax.set_title(label)
-        ax.tick_params(axis="x", labelsize=7)
+        ax.tick_params(axis="x", labelsize=8)
     axes[0].set_yticks(y, names)
-    axes[0].invert_yaxis()
+    axes[0].invert_yaxis()  # shared by all four panels: first model on top
     fig.suptitle(title)
     if any(r.get("cached") for r in rows):
         fig.text(0.5, 0.005, "gạch chéo: kết quả nạp lại từ bộ nhớ đệm; thời gian là thời gian đo "
@@ -776,8 +801,8 @@ def plot_token_blocks(weight: torch.Tensor, grid_size: int, factor: int, title: 
     block_of_token[order] = torch.arange(side * side) // (grid_size * grid_size)
     colors = ListedColormap([_BLOCK_COLORS[k % len(_BLOCK_COLORS)] for k in range(factor * factor)])
     w = weight.detach().abs().float().cpu()
-    fig = plt.figure(figsize=(12, 4.2))
-    grid = fig.add_gridspec(2, 3, height_ratios=(1, 14), width_ratios=(1, 1.15, 1.15), hspace=0.04, wspace=0.25)
+    fig = plt.figure(figsize=(10, 4.4))
+    grid = fig.add_gridspec(2, 3, height_ratios=(1, 14), width_ratios=(1, 1.1, 1.1), hspace=0.04, wspace=0.35)
     ax = fig.add_subplot(grid[:, 0])
     ax.imshow(block_of_token.reshape(side, side).numpy(), cmap=colors, vmin=-0.5, vmax=factor * factor - 0.5)
     if side <= 12:
@@ -788,17 +813,17 @@ def plot_token_blocks(weight: torch.Tensor, grid_size: int, factor: int, title: 
         ax.axvline(k * grid_size - 0.5, color="black", lw=2)
     ax.set_xticks([])
     ax.set_yticks([])
-    ax.set_title(f"Lưới {side}×{side} token = {factor}×{factor} khối {grid_size}×{grid_size}")
+    ax.set_title(f"Lưới {side}×{side} token = {factor}×{factor} khối {grid_size}×{grid_size}", fontsize=10)
     vmax = float(w.max()) if w.numel() else 1.0
     for col, (matrix, strip, name) in enumerate([
         (w[:, order], block_of_token[order], "W1' theo thứ tự khối: khối chéo"),
-        (w, block_of_token, "W1' như mô hình lưu (token theo thứ tự hàng)"),
+        (w, block_of_token, "W1' như mô hình lưu: cột theo thứ tự hàng"),
     ], start=1):
         top = fig.add_subplot(grid[0, col])
         top.imshow(strip[None, :].numpy(), cmap=colors, vmin=-0.5, vmax=factor * factor - 0.5, aspect="auto")
         top.set_xticks([])
         top.set_yticks([])
-        top.set_title(name)
+        top.set_title(name, fontsize=10)
         axm = fig.add_subplot(grid[1, col])
         axm.imshow(matrix.numpy(), cmap="Greys", vmin=0, vmax=vmax, aspect="auto", interpolation="nearest")
         axm.set_xlabel(f"{side * side} token (cột)")
@@ -848,7 +873,7 @@ def plot_mosaic(tiles: torch.Tensor, patch_size: int, labels: Sequence[int] | No
     ax.set_xticks([])
     ax.set_yticks([])
     side = mosaic.shape[-1] // patch_size
-    ax.set_title(f"Ảnh ghép {mosaic.shape[-2]}×{mosaic.shape[-1]}: {side}×{side} mảnh, {k}×{k} khối", fontsize=9)
+    ax.set_title(f"Ảnh ghép {mosaic.shape[-2]}×{mosaic.shape[-1]}: {side}×{side} patch, {k}×{k} khối", fontsize=9)
     fig.suptitle(title)
     return fig
 

@@ -5,10 +5,20 @@ properties that any correct answer must have, prints a short verdict in Vietname
 :class:`CheckResult` (truthy when every property holds).
 """
 
-from . import flattening, growth, hierarchy, inductive_bias, mixer, mixing, patches, scaling
+from . import conclusion, flattening, growth, hierarchy, inductive_bias, mixer, mixing, patches, scaling
 from ._core import CheckResult, Property, run_checks
 
-__all__ = ["CheckResult", "Property", "run_checks", "flattening", "growth", "hierarchy", "mixer"]
-__all__ += ["patches", "mixing"]
-__all__ += ["scaling"]
-__all__ += ["inductive_bias"]
+__all__ = [
+    "CheckResult",
+    "Property",
+    "run_checks",
+    "flattening",
+    "growth",
+    "inductive_bias",
+    "hierarchy",
+    "patches",
+    "mixing",
+    "mixer",
+    "scaling",
+    "conclusion",
+]
