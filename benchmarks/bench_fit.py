@@ -17,7 +17,7 @@ import torch
 from torch import nn
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import print_table, timed, write_json  # noqa: E402
+from _common import median_of, print_table, timed, write_json  # noqa: E402
 
 import mixerbook as mb  # noqa: E402
 
@@ -48,11 +48,12 @@ def tutorial_loop(model: nn.Module, root: str, batch_size: int, lr: float, devic
 def bare_loop(model: nn.Module, images: torch.Tensor, labels: torch.Tensor, batch_size: int, lr: float,
               device: torch.device, seed: int) -> float:
     order = torch.randperm(images.shape[0], generator=torch.Generator().manual_seed(seed))
-    batches = [(mb.data.to_float(images[idx]).to(device), labels[idx].to(device))
+    fmt = mb.train.memory_format_for(model)  # the layout fit() uses, so only the work outside the model differs
+    batches = [(mb.data.to_float(images[idx]).to(device).contiguous(memory_format=fmt), labels[idx].to(device))
                for idx in order.split(batch_size)]
     opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=1e-4)
     loss_fn = nn.CrossEntropyLoss()
-    model.to(device).train()
+    model.to(device, memory_format=fmt).train()
 
     def epoch() -> None:
         for x, y in batches:
@@ -69,23 +70,29 @@ def main() -> None:
     parser.add_argument("--models", default="MLP,CNN")
     parser.add_argument("--batch-size", type=int, default=256)
     parser.add_argument("--workers", type=int, default=0, help="DataLoader workers (tutorials mostly use 0 or 2)")
+    parser.add_argument("--repeats", type=int, default=3, help="epochs measured per loop; the median is reported")
     parser.add_argument("--json", default=None)
     args = parser.parse_args()
 
     device = mb.get_device()
     train = mb.data.load_fashion_mnist("train")
     n = len(train)
-    print(f"device: {mb.describe_device(device)}; {n:,} images, batch {args.batch_size}, one epoch per measurement")
+    print(f"device: {mb.describe_device(device)}; {n:,} images, batch {args.batch_size}, "
+          f"median of {args.repeats} epochs per loop")
     rows = []
     for name in args.models.split(","):
         lr = mb.experiments.budget_settings(name, "quick")["lr"]
-        t_loader = tutorial_loop(mb.experiments.build_model(name), train.source, args.batch_size, lr, device,
-                                 args.workers)
-        t_fit = timed(lambda name=name, lr=lr: mb.train.fit(
-            mb.experiments.build_model(name), train.images, train.labels, epochs=1, batch_size=args.batch_size,
-            lr=lr, device=device, progress=False), device)
-        t_bare = bare_loop(mb.experiments.build_model(name), train.images, train.labels, args.batch_size, lr,
-                           device, seed=0)
+        fns = {
+            "loader": lambda name=name, lr=lr: tutorial_loop(mb.experiments.build_model(name), train.source,
+                                                             args.batch_size, lr, device, args.workers),
+            "fit": lambda name=name, lr=lr: timed(lambda: mb.train.fit(
+                mb.experiments.build_model(name), train.images, train.labels, epochs=1,
+                batch_size=args.batch_size, lr=lr, device=device, progress=False), device),
+            "bare": lambda name=name, lr=lr: bare_loop(mb.experiments.build_model(name), train.images,
+                                                       train.labels, args.batch_size, lr, device, seed=0),
+        }
+        med = median_of(fns, args.repeats)  # interleaved: loader, fit, bare, loader, fit, bare ...
+        t_loader, t_fit, t_bare = med["loader"], med["fit"], med["bare"]
         rows.append({
             "model": name,
             "dataloader_img_s": n / t_loader,

@@ -68,3 +68,24 @@ def test_a_run_of_a_few_steps_works(small):
     history = fit(FlattenMLP(hidden_dims=(16,)), small[0][:300], small[1][:300], epochs=1, batch_size=128,
                   device="cpu", progress=False)
     assert len(history.train_loss) == 1
+
+
+def test_convolutional_models_train_channels_last_with_the_same_values(small):
+    import copy
+
+    from mixerbook.models import SmallCNN
+    from mixerbook.train import memory_format_for, predict
+
+    torch.manual_seed(0)
+    cnn = SmallCNN(channels=(8, 16), head_dim=32)
+    assert memory_format_for(cnn) == torch.channels_last
+    assert memory_format_for(FlattenMLP(hidden_dims=(64,))) == torch.contiguous_format
+    reference = copy.deepcopy(cnn).eval()
+    x = small[2][:64]
+    with torch.no_grad():  # the plain NCHW forward pass of the untouched copy
+        expected = reference(x.unsqueeze(1).float().mul(2 / 255).sub(1))
+    got = predict(cnn, x, device="cpu")  # converts the model and the batches to channels-last
+    assert cnn.features[0][0].weight.is_contiguous(memory_format=torch.channels_last)
+    assert torch.allclose(got, expected, atol=1e-5)
+    fit(cnn, small[0][:512], small[1][:512], epochs=1, batch_size=128, device="cpu", progress=False)
+    assert all(torch.isfinite(p).all() for p in cnn.parameters())

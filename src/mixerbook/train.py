@@ -17,7 +17,7 @@ from .data import to_float
 from .device import autocast, get_device
 
 __all__ = ["History", "Metrics", "fit", "evaluate", "predict", "confusion_matrix", "macro_precision_recall",
-           "world"]
+           "world", "memory_format_for"]
 
 
 def world() -> tuple[int, int]:
@@ -63,6 +63,19 @@ class History:
     def seconds(self) -> float:
         """Total training time in seconds (evaluation excluded)."""
         return float(sum(self.epoch_seconds))
+
+
+def memory_format_for(model: nn.Module) -> torch.memory_format:
+    """The memory layout that trains ``model`` fastest: channels-last (NHWC) when it has 2-D convolutions.
+
+    oneDNN on the CPU and cuDNN on the GPU run convolutions, batch norm and pooling faster on
+    channels-last tensors; on this book's small CNN the training step gets about 1.5x faster on a
+    2-core CPU (``benchmarks/bench_fit.py``). Other models keep the default layout. The values are
+    the same either way: only the order in memory changes.
+    """
+    if any(isinstance(m, nn.Conv2d) for m in model.modules()):
+        return torch.channels_last
+    return torch.contiguous_format
 
 
 def _check_pair(images: torch.Tensor, labels: torch.Tensor) -> None:
@@ -117,7 +130,8 @@ def fit(
         raise ValueError(f"epochs, batch_size and lr must be positive; got {epochs}, {batch_size}, {lr}.")
     device = torch.device(device) if device is not None else get_device()
     non_blocking = device.type == "cuda"
-    model.to(device)
+    memory_format = memory_format_for(model)
+    model.to(device, memory_format=memory_format)
     X = images.to(device, non_blocking=non_blocking)
     y = labels.to(device, non_blocking=non_blocking)
     n = X.shape[0]
@@ -143,16 +157,16 @@ def fit(
         model.train()
         start = time.perf_counter()
         order = torch.randperm(n, generator=generator).to(device)
-        X_epoch, y_epoch = X[order], y[order]  # one gather per epoch; batches are then contiguous slices
         total = torch.zeros((), device=device)
         for i in range(steps_per_epoch):
             lo, hi = i * batch_size, min((i + 1) * batch_size, n)
             if size > 1:  # this process's share of the batch
                 share = torch.arange(lo, hi).tensor_split(size)[rank]
                 lo, hi = int(share[0]), int(share[-1]) + 1
-            xb = to_float(X_epoch[lo:hi])
+            idx = order[lo:hi]  # index_select of whole rows: far cheaper than X[idx] or one gather per epoch
+            xb = to_float(X.index_select(0, idx)).contiguous(memory_format=memory_format)  # (B, C, H, W)
             with autocast(device):
-                loss = loss_fn(net(xb), y_epoch[lo:hi])
+                loss = loss_fn(net(xb), y.index_select(0, idx))
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             optimizer.step()
@@ -189,10 +203,11 @@ def predict(model: nn.Module, images: torch.Tensor, *, batch_size: int = 1024,
     """
     device = torch.device(device) if device is not None else next(model.parameters()).device
     model.eval()
-    model.to(device)
+    memory_format = memory_format_for(model)
+    model.to(device, memory_format=memory_format)
     outs = []
     for i in range(0, images.shape[0], batch_size):
-        xb = to_float(images[i : i + batch_size].to(device))
+        xb = to_float(images[i : i + batch_size].to(device)).contiguous(memory_format=memory_format)
         with autocast(device):
             outs.append(model(xb).float().cpu())
     return torch.cat(outs)
