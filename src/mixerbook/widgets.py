@@ -467,7 +467,7 @@ def shuffle_explorer(images: torch.Tensor, labels: torch.Tensor | None = None,
             name = CLASS_NAMES_VI[int(labels[index])] if labels is not None else f"ảnh số {index}"
         side = img.shape[-1]
         if mode == "patch" and side % patch_size:
-            raise ValueError(f"Cạnh patch P = {patch_size} không chia hết cạnh ảnh {side}: với ảnh này, hãy chọn P "
+            raise ValueError(f"Cạnh ảnh {side} không chia hết cho cạnh patch P = {patch_size}: với ảnh này, hãy chọn P "
                              f"trong {', '.join(map(str, _divisors(side)))}.")
         perm = make_permutation(mode, img.shape[-2], side, patch_size, seed=seed)
         shuffled = perm(img)
