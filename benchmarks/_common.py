@@ -26,11 +26,16 @@ def timed(fn: Callable[[], object], device: torch.device) -> float:
 
 
 def median_of(fns: dict[str, Callable[[], float]], repeats: int) -> dict[str, float]:
-    """Run each measurement ``repeats`` times, interleaved (A B A B ...), and return the medians."""
+    """Run each measurement ``repeats`` times, interleaved, and return the medians.
+
+    The order alternates from one repeat to the next (A B, B A, A B ...), so that neither
+    measurement always runs first, with cold caches, or last, on a warmer machine.
+    """
     samples: dict[str, list[float]] = {name: [] for name in fns}
-    for _ in range(repeats):
-        for name, fn in fns.items():
-            samples[name].append(fn())
+    names = list(fns)
+    for r in range(repeats):
+        for name in names if r % 2 == 0 else names[::-1]:
+            samples[name].append(fns[name]())
     return {name: statistics.median(values) for name, values in samples.items()}
 
 
