@@ -174,7 +174,7 @@ def train_and_test(name: str, model: nn.Module, settings: dict, train, test, *,
         history.cached = True
         metrics = Metrics(**record["metrics"])
         if progress:
-            print(f"{name}: reusing the cached run {key} (trained in {history.seconds:.1f} s)")
+            print(f"{name}: dùng lại lần chạy đã lưu {key} (lúc trước huấn luyện mất {history.seconds:.1f} giây)")
     else:
         history = fit(
             model, train.images, train.labels,
