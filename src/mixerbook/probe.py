@@ -83,6 +83,22 @@ def _module_device(module: nn.Module) -> torch.device:
     return torch.device("cpu")
 
 
+def _run_with_hooks(model: nn.Module, hooks: Sequence[tuple[nn.Module, Callable]], x: torch.Tensor) -> None:
+    """One forward pass of ``model`` in eval mode with forward ``hooks`` attached.
+
+    The hooks are removed and the model's train/eval mode restored afterwards, even on error.
+    """
+    handles = [module.register_forward_hook(hook) for module, hook in hooks]
+    was_training = model.training
+    model.eval()
+    try:
+        model(x.to(_module_device(model)))
+    finally:
+        for handle in handles:
+            handle.remove()
+        model.train(was_training)
+
+
 def _first_tensor(output: object) -> torch.Tensor | None:
     if isinstance(output, torch.Tensor):
         return output
@@ -159,15 +175,7 @@ def trace_shapes(
         return hook
 
     chosen = _select_modules(model, tuple(leaf_types), max_depth)
-    handles = [m.register_forward_hook(make_hook(n, m)) for n, m in chosen]
-    was_training = model.training
-    model.eval()
-    try:
-        model(example_input.to(_module_device(model)))
-    finally:
-        for handle in handles:
-            handle.remove()
-        model.train(was_training)
+    _run_with_hooks(model, [(m, make_hook(n, m)) for n, m in chosen], example_input)
     return rows
 
 
@@ -228,15 +236,7 @@ def feature_maps(model: nn.Module, images: torch.Tensor, layers: Sequence[str]) 
 
         return hook
 
-    handles = [modules[name].register_forward_hook(make_hook(name)) for name in layers]
-    was_training = model.training
-    model.eval()
-    try:
-        model(x.to(_module_device(model)))
-    finally:
-        for handle in handles:
-            handle.remove()
-        model.train(was_training)
+    _run_with_hooks(model, [(modules[name], make_hook(name)) for name in layers], x)
     return {name: found[name] for name in layers if name in found}
 
 

@@ -654,13 +654,21 @@ def plot_feature_maps(image: torch.Tensor, maps: Mapping[str, torch.Tensor], num
     return fig
 
 
-def _mosaic(arr: np.ndarray, ncols: int) -> np.ndarray:
-    c, h, w = arr.shape
-    nrows = (c + ncols - 1) // ncols
+def _mosaic(arr: np.ndarray, ncols: int, signed: bool = False) -> np.ndarray:
+    """Tiles of (D, h, w) maps in rows of ``ncols``, NaN between tiles, each tile scaled on its own.
+
+    ``signed=False``: min..max of the tile to [0, 1]; ``signed=True``: divided by its max |value|,
+    into [-1, 1], so that zero stays zero (for weights drawn with a diverging colour map).
+    """
+    d, h, w = arr.shape
+    nrows = (d + ncols - 1) // ncols
     out = np.full((nrows * (h + 1) - 1, ncols * (w + 1) - 1), np.nan)
-    for k in range(c):
-        lo, hi = arr[k].min(), arr[k].max()
-        tile = (arr[k] - lo) / (hi - lo) if hi > lo else np.zeros_like(arr[k])
+    for k in range(d):
+        if signed:
+            tile = arr[k] / (np.abs(arr[k]).max() or 1.0)
+        else:
+            lo, hi = arr[k].min(), arr[k].max()
+            tile = (arr[k] - lo) / (hi - lo) if hi > lo else np.zeros_like(arr[k])
         r, q = divmod(k, ncols)
         out[r * (h + 1): r * (h + 1) + h, q * (w + 1): q * (w + 1) + w] = tile
     return out
@@ -1068,18 +1076,6 @@ def plot_mixing_table(steps, row: int = 0, col: int = 0, step: str = "token",
     return fig
 
 
-def _signed_mosaic(arr: np.ndarray, ncols: int) -> np.ndarray:
-    """Tiles of (D, h, w) maps, each scaled by its own max |value| into [-1, 1], NaN between tiles."""
-    d, h, w = arr.shape
-    nrows = (d + ncols - 1) // ncols
-    out = np.full((nrows * (h + 1) - 1, ncols * (w + 1) - 1), np.nan)
-    for k in range(d):
-        scale = np.abs(arr[k]).max() or 1.0
-        r, q = divmod(k, ncols)
-        out[r * (h + 1): r * (h + 1) + h, q * (w + 1): q * (w + 1) + w] = arr[k] / scale
-    return out
-
-
 def plot_token_weights(grids: torch.Tensor, unit: int = 0, label: str = "", partner: int | None = None,
                        cosine: float | None = None, image: torch.Tensor | None = None) -> Figure:
     """Learned token-mixing weights drawn on the patch grid, in the manner of the paper's Figure 5.
@@ -1133,7 +1129,7 @@ def plot_token_weights(grids: torch.Tensor, unit: int = 0, label: str = "", part
         one(axes[1], partner, f"nơ-ron {partner}: ngược pha nhất{extra}")
     ncols = int(np.ceil(np.sqrt(d)))
     ax = axes[-1]
-    ax.imshow(_signed_mosaic(arr, ncols), cmap="RdBu_r", vmin=-1, vmax=1, interpolation="nearest")
+    ax.imshow(_mosaic(arr, ncols, signed=True), cmap="RdBu_r", vmin=-1, vmax=1, interpolation="nearest")
     for k, color in ((unit, COLORS["focus"]), (partner, COLORS["CNN"])):
         if k is None:
             continue
