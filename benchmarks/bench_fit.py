@@ -91,7 +91,7 @@ def main() -> None:
             "bare": lambda name=name, lr=lr: bare_loop(mb.experiments.build_model(name), train.images,
                                                        train.labels, args.batch_size, lr, device, seed=0),
         }
-        med = median_of(fns, args.repeats)  # interleaved: loader, fit, bare, loader, fit, bare ...
+        med = median_of(fns, args.repeats)  # interleaved, the order reversed every other repeat
         t_loader, t_fit, t_bare = med["loader"], med["fit"], med["bare"]
         rows.append({
             "model": name,

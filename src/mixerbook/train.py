@@ -69,7 +69,7 @@ def memory_format_for(model: nn.Module) -> torch.memory_format:
     """The memory layout that trains ``model`` fastest: channels-last (NHWC) when it has 2-D convolutions.
 
     oneDNN on the CPU and cuDNN on the GPU run convolutions, batch norm and pooling faster on
-    channels-last tensors; on this book's small CNN the training step gets about 1.5x faster on a
+    channels-last tensors; on this book's small CNN the training step gets about 1.4x faster on a
     2-core CPU (``benchmarks/bench_fit.py``). Other models keep the default layout. The values are
     the same either way: only the order in memory changes.
     """
