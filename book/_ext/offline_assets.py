@@ -34,9 +34,13 @@ filename; fixed upstream in sphinx-doc/sphinx#13402), so sphinx-thebe's
 ``const THEBE_JS_URL = ...`` is declared twice and every page throws "Identifier 'THEBE_JS_URL'
 has already been declared". ``dedupe_scripts`` drops such exact duplicates from each page.
 
-Widgets from third-party packages (anything but ``@jupyter-widgets/base|controls|output``,
-which ``embed-amd.js`` bundles) would still be fetched by the manager from its CDN; the book
-uses only ipywidgets' own widgets.
+The book's explorers are anywidgets (``mixerbook.widgets``). For a module it does not bundle,
+the manager first tries ``require("anywidget")`` and only then its CDN; the glue therefore maps
+``anywidget`` to a copy of the AMD front end that ships inside the installed anywidget wheel
+(``anywidget/nbextension/index.js``), copied to ``_static/vendor/anywidget/`` at
+``builder-inited`` (outside the book's own ``_static``, whose ``.js`` files Jupyter Book would
+link into every page as plain scripts). ``waitSeconds: 0`` keeps RequireJS from giving up on a
+slow load and falling back to a second copy.
 """
 
 from __future__ import annotations
@@ -65,6 +69,7 @@ REQUIREJS = ("requirejs/require.js", "requirejs/require.js")
 WIDGETS_DIST = ("@jupyter-widgets/html-manager/dist", "html-manager")
 WIDGETS_EMBED = "embed-amd.js"  # the RequireJS build of the manager that renders saved widget state
 WIDGETS_GLUE = "widgets-glue.js"  # written by this extension, next to embed-amd.js
+ANYWIDGET_AMD = ("nbextension/index.js", "anywidget/index.js")  # (in the anywidget package, in vendor/)
 WIDGET_FONTS = ("*.woff2", "*.woff", "*.ttf", "*.eot", "*.svg")
 MATHJAX_DIR = ("mathjax/es5", "mathjax")
 
@@ -74,10 +79,16 @@ WIDGETS_GLUE_JS = """\
   "use strict";
   // 1. embed-amd.js finds its fonts relative to the URL of its AMD module, which RequireJS
   //    derives from the page's folder: point that module path at this script's folder.
+  //    anywidget's AMD front end (the book's explorers) sits in ../anywidget/ beside this folder.
   var here = document.currentScript && document.currentScript.src;
   if (here && window.require && window.require.config) {
+    var folder = here.replace(/\\/[^\\/]*$/, "");
     window.require.config({
-      paths: {"@jupyter-widgets/html-manager/dist": here.replace(/\\/[^\\/]*$/, "")}
+      waitSeconds: 0,
+      paths: {
+        "@jupyter-widgets/html-manager/dist": folder,
+        "anywidget": folder.replace(/\\/[^\\/]*$/, "") + "/anywidget/index"
+      }
     });
   }
   // 2. ipywidgets typesets widget labels with the MathJax 2 API (MathJax.Hub.Queue);
@@ -104,6 +115,17 @@ WIDGETS_GLUE_JS = """\
   document.addEventListener("DOMContentLoaded", installHub);
 })();
 """
+
+
+def _anywidget_amd() -> Path | None:
+    """anywidget's AMD front end inside the installed wheel, or None when anywidget is missing."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("anywidget")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    path = Path(next(iter(spec.submodule_search_locations))) / ANYWIDGET_AMD[0]
+    return path if path.is_file() else None
 
 
 def _node_modules(app: Sphinx) -> Path | None:
@@ -174,13 +196,11 @@ def _copy_tree(src: Path, dst: Path, skip_top_level: set[str]) -> None:
             shutil.copy2(item, dst / item.name)
 
 
-def copy_assets(app: Sphinx) -> None:
-    """Copy the vendored files into ``<outdir>/_static/vendor`` (``builder-inited``)."""
-    node_modules = _node_modules(app)
-    if app.builder.format != "html" or node_modules is None or _missing(node_modules):
-        return
-    vendor = Path(app.outdir) / "_static" / VENDOR
+def write_widget_assets(node_modules: Path, vendor: Path) -> None:
+    """Copy RequireJS, the widget manager (with its fonts) and anywidget into ``vendor``; write the glue.
 
+    Also used by ``tests/widget_driver.py`` to serve a page of explorers without building the book.
+    """
     (vendor / REQUIREJS[1]).parent.mkdir(parents=True, exist_ok=True)
     shutil.copy2(node_modules / REQUIREJS[0], vendor / REQUIREJS[1])
 
@@ -189,6 +209,21 @@ def copy_assets(app: Sphinx) -> None:
     for path in [widgets_src / WIDGETS_EMBED, *(p for pat in WIDGET_FONTS for p in widgets_src.glob(pat))]:
         shutil.copy2(path, widgets_dst / path.name)
     (widgets_dst / WIDGETS_GLUE).write_text(WIDGETS_GLUE_JS, encoding="utf-8")
+    anywidget_amd = _anywidget_amd()
+    if anywidget_amd is None:
+        logger.info("offline_assets: anywidget is not installed; the explorers will not be drawn on the site")
+    else:
+        (vendor / ANYWIDGET_AMD[1]).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(anywidget_amd, vendor / ANYWIDGET_AMD[1])
+
+
+def copy_assets(app: Sphinx) -> None:
+    """Copy the vendored files into ``<outdir>/_static/vendor`` (``builder-inited``)."""
+    node_modules = _node_modules(app)
+    if app.builder.format != "html" or node_modules is None or _missing(node_modules):
+        return
+    vendor = Path(app.outdir) / "_static" / VENDOR
+    write_widget_assets(node_modules, vendor)
 
     # MathJax loads parts of itself at run time (TeX extensions through `autoload`, the menu,
     # accessibility and speech code, fonts), relative to the entry script's folder. Copy all of
@@ -196,7 +231,7 @@ def copy_assets(app: Sphinx) -> None:
     mathjax_src = node_modules / MATHJAX_DIR[0]
     other_entries = {p.name for p in mathjax_src.glob("*.js") if p.name != MATHJAX_ENTRY}
     _copy_tree(mathjax_src, vendor / MATHJAX_DIR[1], skip_top_level=other_entries)
-    logger.info("offline_assets: MathJax, RequireJS and the widget manager copied to %s", vendor)
+    logger.info("offline_assets: MathJax, RequireJS, the widget manager and anywidget copied to %s", vendor)
 
 
 def _script_key(js: Any) -> tuple[str, int, str]:
