@@ -26,6 +26,9 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 #: Filled in by ``built_site``; read by ``pytest_terminal_summary``.
 _BUILD_REPORT: dict[str, str] = {}
 
+#: Tables that tests add (page weights, accessibility counts); printed in the terminal summary.
+REPORT_TABLES: dict[str, str] = {}
+
 #: Lines of the build log shown when the build fails (the whole log is saved to a file).
 _LOG_TAIL_LINES = 120
 
@@ -145,3 +148,6 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # no
     for name, value in _BUILD_REPORT.items():
         terminalreporter.write_sep("-", "site")
         terminalreporter.write_line(f"{name}: {value}")
+    for title, table in REPORT_TABLES.items():
+        terminalreporter.write_sep("-", title)
+        terminalreporter.write_line(table)

@@ -157,18 +157,3 @@ def test_growth_plots_return_figures():
         viz.plot_growth(res, cx.growth_series(res), highlight=100)
 
 
-def test_growth_explorer_redraws_and_explains_bad_patch_sizes():
-    explorer = mb.widgets.growth_explorer()
-    first = explorer.image.value
-    assert first[:8] == b"\x89PNG\r\n\x1a\n" and explorer.status.value == ""
-    explorer.controls["resolution"].value = 448
-    second = explorer.image.value
-    assert second != first
-    explorer.controls["hidden"].value = 256
-    assert explorer.image.value != second
-    explorer.controls["patch_size"].value = 14  # 448 = 32 x 14: fine
-    assert explorer.status.value == ""
-    explorer.controls["resolution"].value = 440  # not a multiple of 14
-    assert "not divisible by patch_size 14" in explorer.status.value
-    explorer.controls["patch_size"].value = 8  # 440 = 55 x 8: the message goes away
-    assert explorer.status.value == ""

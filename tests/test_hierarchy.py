@@ -201,27 +201,6 @@ def test_hierarchy_figures():
                                                               torch.zeros(1, 1, 28, 28), include_input=False)})
 
 
-def test_feature_map_explorer_redraws_and_limits_the_channel():
-    cnn = mb.experiments.build_model("CNN")
-    images = torch.randint(0, 256, (3, 28, 28), dtype=torch.uint8)
-    explorer = mb.widgets.feature_map_explorer(cnn, images, {"tầng 1": "features.0.2", "tầng 2": "features.1.2"},
-                                               labels=torch.tensor([0, 1, 2]))
-    first = explorer.image.value
-    assert first[:8] == b"\x89PNG\r\n\x1a\n"
-    assert explorer.controls["channel"].max == 15
-    explorer.controls["layer"].value = "features.1.2"
-    assert explorer.controls["channel"].max == 31
-    explorer.controls["channel"].value = 20
-    second = explorer.image.value
-    assert second != first
-    explorer.controls["index"].value = 2
-    assert explorer.image.value != second
-    explorer.controls["layer"].value = "features.0.2"
-    assert explorer.controls["channel"].value <= 15 and explorer.status.value == ""
-    with pytest.raises(ValueError, match="non-empty"):
-        mb.widgets.feature_map_explorer(cnn, images[0], {"a": "features.0.2"})
-
-
 def test_activation_shapes_collapses_runs_of_identical_blocks():
     with torch.device("meta"):
         b16 = MlpMixer.from_paper("B/16")

@@ -238,24 +238,3 @@ def test_plots_return_figures():
         mb.viz.plot_permutation_results({})
 
 
-def test_shuffle_explorer_redraws_and_explains_a_wrong_patch_size():
-    test = load_fashion_mnist("test")
-    explorer = mb.widgets.shuffle_explorer(test.images[:4], test.labels[:4])
-    first = explorer.image.value
-    assert first[:8] == b"\x89PNG\r\n\x1a\n" and explorer.status.value == ""
-    seen = {first}
-    for name, value in [("seed", 3), ("mode", "global"), ("index", 2), ("mode", "none"), ("mode", "patch"),
-                        ("patch_size", 14), ("source", "photo")]:
-        explorer.controls[name].value = value
-        assert explorer.status.value == "", (name, explorer.status.value)
-        assert explorer.image.value not in seen, name
-        seen.add(explorer.image.value)
-    explorer.controls["source"].value = "fashion"
-    shown = explorer.image.value
-    explorer.controls["patch_size"].value = 8  # divides 224 but not 28
-    assert "không chia hết" in explorer.status.value and "1, 2, 4, 7, 14, 28" in explorer.status.value
-    assert explorer.image.value == shown  # the last good picture stays
-    explorer.controls["source"].value = "photo"  # 8 divides 224: the message goes away
-    assert explorer.status.value == "" and explorer.image.value != shown
-    with pytest.raises(ValueError, match="non-empty"):
-        mb.widgets.shuffle_explorer(test.images[0])

@@ -183,23 +183,13 @@ def test_scoreboard_rows_and_figure():
         viz.plot_scoreboard([])
 
 
-def test_token_blocks_figure_and_explorer():
+def test_token_blocks_figure():
     model = small_mixer()
     mlp = expand_token_mlp(model.blocks[0].token_mixing, 4, 2)
     fig = viz.plot_token_blocks(mlp.fc1.weight, 4, 2)
     assert len(fig.axes) == 5
     with pytest.raises(ValueError, match="weight must be"):
         viz.plot_token_blocks(mlp.fc1.weight, 4, 3)
-    pytest.importorskip("ipywidgets")
-    from mixerbook.widgets import expansion_explorer
-
-    explorer = expansion_explorer(model)
-    first = explorer.image.value
-    assert first
-    explorer.controls["factor"].value = 3
-    assert explorer.image.value != first and explorer.status.value == ""
-    with pytest.raises(ValueError, match="needs an MlpMixer"):
-        expansion_explorer(torch.nn.Linear(2, 2))
 
 
 def test_mosaic_figure():

@@ -7,7 +7,7 @@ import torch
 
 import mixerbook as mb
 from mixerbook import complexity, mixing
-from mixerbook.models import MixerBlock, MlpMixer
+from mixerbook.models import MixerBlock
 
 
 def _block(s=16, c=12, d_s=8, d_c=24, seed=0):
@@ -124,29 +124,3 @@ def test_plot_mixing_table_small_and_large(step):
         mb.viz.plot_mixing_table(small, 4, 0, step)
 
 
-def test_mixing_table_explorer_steps_and_cells_change_the_picture():
-    explorer = mb.widgets.mixing_table_explorer(_block(s=4, c=3, d_s=5, d_c=6), torch.randn(4, 3), row=1, col=2)
-    seen = {explorer.image.value}
-    explorer.controls["step"].value = "channel"
-    seen.add(explorer.image.value)
-    explorer.controls["row"].value = 3
-    seen.add(explorer.image.value)
-    explorer.controls["col"].value = 0
-    seen.add(explorer.image.value)
-    assert len(seen) == 4 and explorer.status.value == ""
-    assert explorer.controls["row"].max == 3 and explorer.controls["col"].max == 2
-
-
-def test_token_weights_explorer_browses_blocks_and_units():
-    torch.manual_seed(0)
-    model = MlpMixer(num_classes=10, num_blocks=2, patch_size=7, hidden_dim=8, tokens_mlp_dim=6,
-                     channels_mlp_dim=12, image_size=28, in_channels=1)
-    explorer = mb.widgets.token_weights_explorer(model)
-    first = explorer.image.value
-    explorer.controls["unit"].value = 4
-    second = explorer.image.value
-    explorer.controls["block"].value = 1
-    assert len({first, second, explorer.image.value}) == 3
-    assert explorer.controls["unit"].max == 5 and explorer.controls["block"].max == 1
-    with pytest.raises(ValueError, match="unit in 0..5"):
-        mb.widgets.token_weights_explorer(model, unit=6)

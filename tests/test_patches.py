@@ -63,18 +63,3 @@ def test_plot_patch_grid_and_its_errors():
         mb.viz.plot_patch_grid(photo, 32, highlight=49)
 
 
-def test_patch_grid_explorer_redraws_and_follows_the_chosen_spot():
-    explorer = mb.widgets.patch_grid_explorer()
-    first = explorer.image.value
-    assert first[:8] == b"\x89PNG\r\n\x1a\n" and explorer.status.value == ""
-    assert explorer.controls["highlight"].value == 7 * 14 + 7  # centre of the 14 x 14 grid
-    explorer.controls["patch_size"].value = 32
-    second = explorer.image.value
-    assert second != first
-    assert explorer.controls["highlight"].max == 48 and explorer.controls["highlight"].value == 3 * 7 + 3
-    explorer.controls["hidden_dim"].value = 256
-    assert explorer.image.value != second
-    explorer.controls["patch_size"].value = 12  # 224 is not a multiple of 12: a message, not a crash
-    assert "not divisible by patch_size 12" in explorer.status.value
-    explorer.controls["patch_size"].value = 56
-    assert explorer.status.value == "" and explorer.controls["highlight"].max == 15

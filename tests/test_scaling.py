@@ -268,17 +268,3 @@ def test_plots_return_figures_and_validate():
         viz.plot_token_mixing_params([16, 196], {"Mixer": [1]})
 
 
-def test_tradeoff_explorer_draws_and_redraws():
-    pytest.importorskip("ipywidgets")
-    from mixerbook import widgets
-
-    explorer = widgets.tradeoff_explorer()
-    first = explorer.image.value
-    assert first[:4] == b"\x89PNG"
-    explorer.controls["pretrain"].value = "ImageNet-1k"
-    assert explorer.image.value != first
-    explorer.controls["show_report"].value = False
-    explorer.controls["tables"].value = "Bảng 2"
-    assert explorer.image.value[:4] == b"\x89PNG" and explorer.status.value == ""
-    with pytest.raises(ValueError, match="pretrain must be one of"):
-        widgets.tradeoff_explorer(pretrain="JFT-3B")

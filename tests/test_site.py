@@ -15,7 +15,13 @@ gathered there are checked by several small tests, so a failure names what is wr
                                  a decoded picture);
 * ``test_assets_are_local``      no script, style, font or XHR request left the local
                                  server (MathJax and the widget manager are bundled), and
-                                 no local request failed.
+                                 no local request failed;
+* ``test_explorers_react``       every explorer (``mixerbook.widgets``) reacts to each of its
+                                 controls, operated from the keyboard, and shows what the
+                                 package computes (``tests/widget_driver.py``);
+* ``test_page_weight``           every chapter page, first load without cache, transfers
+                                 less than 3 MB (HTML, widget state, images, scripts, fonts);
+                                 the table of all pages is printed in the test summary.
 
 A full-page screenshot of each page is saved to ``_build/screenshots/<page>.png``.
 """
@@ -32,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from widget_driver import exercise, saved_states
 
 # Every test here needs the built book (the `built_site` fixture builds it unless MIXERBOOK_SITE
 # names a built site), so `-m "not book"` deselects them all.
@@ -112,6 +119,9 @@ class Visit:
     widgets: dict[str, Any] = field(default_factory=dict)
     waits: list[str] = field(default_factory=list)  # waits that timed out
     screenshot: Path | None = None
+    explorers: list = field(default_factory=list)  # widget_driver.ControlResult, one per control
+    explorer_kinds: list[str] = field(default_factory=list)
+    local_paths: set[str] = field(default_factory=set)  # URL paths served by the local server
 
 
 # Text left in a `.math` node once MathJax has replaced its TeX with <mjx-container>.
@@ -182,7 +192,7 @@ _WIDGETS_DRAWN_JS = """
 (viewSelector) => Array.from(document.querySelectorAll(viewSelector)).every(s => {
   const area = s.previousElementSibling;
   return area && area.classList.contains('widget-subarea')
-         && area.querySelector('.jupyter-widgets') !== null;
+         && area.querySelector('.jupyter-widgets, .mb-explorer[data-shows]') !== null;
 })
 """
 
@@ -194,9 +204,9 @@ _WIDGETS_JS = """
     drawn: views.map(s => {
       const area = s.previousElementSibling;
       return !!(area && area.classList.contains('widget-subarea')
-                && area.querySelector('.jupyter-widgets'));
+                && area.querySelector('.jupyter-widgets, .mb-explorer[data-shows]'));
     }),
-    classes: Array.from(document.querySelectorAll('.widget-subarea .jupyter-widgets'))
+    classes: Array.from(document.querySelectorAll('.widget-subarea .jupyter-widgets, .widget-subarea .mb-explorer'))
                   .map(el => el.className),
     images: Array.from(document.querySelectorAll('.widget-subarea img.widget-image'))
                  .map(img => img.naturalWidth),
@@ -253,6 +263,9 @@ def _visit(browser, base_url: str, page_name: str, screenshot_dir: Path) -> Visi
 
     page.route("**/*", route)
     page.on("pageerror", lambda exc: visit.page_errors.append(str(exc)))
+    page.on("console", lambda m: visit.page_errors.append(f"console error: {m.text}") if m.type == "error" else None)
+    page.on("request", lambda r: visit.local_paths.add(r.url[len(base_url):].split("#")[0].split("?")[0])
+            if r.url.startswith(base_url) else None)
     page.on(
         "response",
         lambda r: (
@@ -296,6 +309,22 @@ def _visit(browser, base_url: str, page_name: str, screenshot_dir: Path) -> Visi
         visit.screenshot = screenshot_dir / f"{page_name}.png"
         visit.screenshot.parent.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(visit.screenshot), full_page=True)
+
+        # Explorers last: moving their controls changes the page.
+        roots = page.locator(".mb-explorer")
+        if roots.count():
+            _wait(visit, "explorers to draw", page.wait_for_function,
+                  f"() => document.querySelectorAll('.mb-explorer[data-shows]').length >= {roots.count()}")
+            states = saved_states(page)
+            for i in range(roots.count()):
+                root = roots.nth(i)
+                root.scroll_into_view_if_needed()
+                kind = root.get_attribute("data-kind")
+                visit.explorer_kinds.append(kind)
+                visit.explorers += exercise(page, root, states)
+                shot = screenshot_dir / "explorers" / f"{page_name.replace('/', '_')}-{i}-{kind}.png"
+                shot.parent.mkdir(parents=True, exist_ok=True)
+                root.screenshot(path=str(shot))
     finally:
         context.close()
     return visit
@@ -409,7 +438,7 @@ def test_widgets_render(visit: Visit) -> None:
     assert visit.widgets["state"], f"widget views but no saved widget state on {_where(visit)}"
     not_drawn = [m for m, ok in zip(views, visit.widgets["drawn"], strict=True) if not ok]
     assert not not_drawn, f"{len(not_drawn)} of {len(views)} widgets not drawn on {_where(visit)}"
-    assert any("widget-" in c for c in visit.widgets["classes"]), visit.widgets["classes"]
+    assert any("widget-" in c or "mb-explorer" in c for c in visit.widgets["classes"]), visit.widgets["classes"]
     expected_images = _shown_image_widgets(views, visit.widgets["state"])
     images = visit.widgets["images"]
     assert len(images) >= expected_images, (
@@ -425,3 +454,88 @@ def test_assets_are_local(visit: Visit) -> None:
         f"requests to other hosts (blocked) on {_where(visit)}; bundle them or run `npm ci`:\n" + "\n".join(outside)
     )
     assert not visit.failed_local, f"failed local requests on {_where(visit)}:\n" + "\n".join(visit.failed_local)
+
+
+@pytest.mark.browser
+def test_explorers_react(visit: Visit) -> None:
+    if not visit.explorer_kinds:
+        pytest.skip("no explorers on this page")
+    problems = [f"{r.kind}.{r.control} ({r.how}): {p}" for r in visit.explorers for p in r.problems]
+    assert not problems, f"explorers on {_where(visit)}:\n" + "\n".join(problems)
+    moved = {(r.kind, r.control) for r in visit.explorers if r.after is not None}
+    assert moved, f"no control was moved on {_where(visit)}"
+
+
+#: Most a chapter page may transfer on first load (bytes).
+PAGE_WEIGHT_LIMIT = 3_000_000
+#: Filled by test_page_weight, printed by test_page_weight_table.
+_WEIGHTS: dict[str, dict[str, int]] = {}
+
+
+def _weigh(visit: Visit, built_site: Path) -> dict[str, int]:
+    """Bytes of every local file the page requested, by kind (files are served uncompressed)."""
+    from urllib.parse import unquote
+
+    kinds = {"html": 0, "widget state": 0, "images": 0, "scripts": 0, "styles": 0, "fonts": 0, "other": 0}
+    for rel in visit.local_paths:
+        path = built_site / unquote(rel)
+        if path.is_dir():
+            path = path / "index.html"
+        if not path.is_file():
+            continue
+        size = path.stat().st_size
+        suffix = path.suffix.lower()
+        if suffix == ".html":
+            text = path.read_text(encoding="utf-8", errors="replace")
+            state = sum(len(m) for m in re.findall(
+                r'<script type="application/vnd\.jupyter\.widget-(?:state|view)\+json">(.*?)</script>', text, re.S))
+            kinds["widget state"] += state
+            kinds["html"] += size - state
+        elif suffix in {".png", ".jpg", ".jpeg", ".svg", ".gif", ".webp"}:
+            kinds["images"] += size
+        elif suffix in {".js", ".mjs"}:
+            kinds["scripts"] += size
+        elif suffix == ".css":
+            kinds["styles"] += size
+        elif suffix in {".woff", ".woff2", ".ttf", ".eot", ".otf"}:
+            kinds["fonts"] += size
+        else:
+            kinds["other"] += size
+    kinds["total"] = sum(kinds.values())
+    return kinds
+
+
+@pytest.mark.browser
+def test_page_weight(visit: Visit, built_site: Path) -> None:
+    weights = _weigh(visit, built_site)
+    _WEIGHTS[visit.page] = weights
+    if (built_site.parent.parent / f"{visit.page}.ipynb").is_file():
+        assert weights["total"] < PAGE_WEIGHT_LIMIT, (
+            f"{visit.page} transfers {weights['total']:,} bytes on first load (limit {PAGE_WEIGHT_LIMIT:,}): {weights}"
+        )
+
+
+def test_page_weight_table(built_site: Path) -> None:
+    """Write the page-weight table (kB per kind and page) to _build/page-weight.txt and print it."""
+    if not _WEIGHTS:
+        pytest.skip("no page was weighed (run the browser tests)")
+    cols = ["html", "widget state", "images", "scripts", "styles", "fonts", "other", "total"]
+    lines = ["page".ljust(28) + "".join(c.rjust(14) for c in cols) + "   (kB, first load, no cache)"]
+    for page, w in _WEIGHTS.items():
+        lines.append(page.ljust(28) + "".join(f"{w[c] / 1000:14.1f}" for c in cols))
+    table = "\n".join(lines)
+    (built_site.parent / "page-weight.txt").write_text(table + "\n", encoding="utf-8")
+    from conftest import REPORT_TABLES
+
+    REPORT_TABLES["page weight"] = table
+    assert all(w["total"] > 0 for w in _WEIGHTS.values()), table
+
+
+def test_every_explorer_appears_on_the_site(visits: dict[str, Visit], toc_page_names: list[str]) -> None:
+    """All ten explorers of mixerbook.widgets are on some page, and were exercised there."""
+    import mixerbook.widgets as mbw
+
+    if len(visits) < len(toc_page_names):
+        pytest.skip("not every page was visited in this run")
+    seen = {k for v in visits.values() for k in v.explorer_kinds}
+    assert seen == set(mbw.KINDS), f"explorers on the site: {sorted(seen)}; missing: {sorted(set(mbw.KINDS) - seen)}"

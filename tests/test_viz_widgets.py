@@ -36,36 +36,3 @@ def test_plotting_functions_return_figures():
         matplotlib.pyplot.close(fig)
 
 
-def test_flatten_explorer_redraws_when_a_control_moves():
-    explorer = mb.widgets.flatten_explorer()
-    first = explorer.image.value
-    assert first[:8] == b"\x89PNG\r\n\x1a\n"
-    explorer.controls["col"].value = 0
-    assert explorer.image.value != first
-    # shrinking the grid keeps the chosen pixel inside it
-    explorer.controls["height"].value = 3
-    assert explorer.controls["row"].max == 2 and explorer.controls["row"].value <= 2
-    assert explorer.status.value == ""
-
-
-def test_shift_explorer_redraws_and_validates():
-    images = torch.randint(0, 256, (3, 28, 28), dtype=torch.uint8)
-    explorer = mb.widgets.shift_explorer(images, torch.tensor([0, 1, 2]))
-    first = explorer.image.value
-    explorer.controls["dx"].value = 3
-    assert explorer.image.value != first
-    with pytest.raises(ValueError, match="non-empty"):
-        mb.widgets.shift_explorer(images[0])
-
-
-def test_explorer_shows_a_message_instead_of_crashing():
-    import ipywidgets
-
-    def draw(n):
-        if n > 2:
-            raise ValueError("n too large")
-        return viz.plot_histories({"MLP": [0.5] * n})
-
-    explorer = mb.widgets.Explorer(draw, {"n": ipywidgets.IntSlider(value=1, min=1, max=5)})
-    explorer.controls["n"].value = 4
-    assert "n too large" in explorer.status.value

@@ -15,9 +15,9 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from widget_driver import exercise, saved_states, write_gallery
 
 import mixerbook.widgets as mbw
-from widget_driver import exercise, saved_states, write_gallery
 
 pytestmark = pytest.mark.browser
 
