@@ -62,10 +62,11 @@ function render({model, el}) {
     const colors = themeColors(frame.root);
     const {height, width} = values;
     const n = height * width;
-    const cell = 26, gridTop = 28, gridLeft = 40;
+    const cell = 26, gridTop = 28;
     const stripCell = Math.max(6, Math.min(22, Math.floor(560 / n)));
     const stripTop = gridTop + height * cell + 52;
-    const totalWidth = Math.max(gridLeft + width * cell + 20, 20 + n * stripCell + 20, 420);
+    const totalWidth = Math.max(width * cell + 40, 20 + n * stripCell + 20, 420);
+    const gridLeft = Math.round((totalWidth - width * cell) / 2);
     resizeCanvas(canvas, ctx, totalWidth, stripTop + stripCell + 40);
     const near = new Set(view.flat);
     const fill = (idx) => (idx === view.focus ? colors.focus : near.has(idx) ? colors.near : colors.cell);
