@@ -211,10 +211,30 @@ export function bindControl(model, name, control, redraw) {
   model.on("change:" + name, () => { control.set(model.get(name)); redraw(); });
 }
 
+/**
+ * Start an explorer: bind each control to its trait, redraw when the theme switches, draw once.
+ * Returns the clean-up function that anywidget calls when the view is removed.
+ */
+export function start(model, controls, draw) {
+  for (const name of Object.keys(controls)) bindControl(model, name, controls[name], draw);
+  const stop = onThemeChange(draw);
+  draw();
+  return stop;
+}
+
 /** Set traits from the browser and tell the kernel when there is one (no-op on a static page). */
 export function setTraits(model, changes) {
   for (const [key, value] of Object.entries(changes)) model.set(key, value);
   try { model.save_changes(); } catch (err) { /* no kernel: the page keeps its own state */ }
+}
+
+const SVG_NS = "http://www.w3.org/2000/svg";
+/** An SVG element with attributes (undefined and null skipped) and optional text content. */
+export function svg(tag, attrs = {}, text) {
+  const el = document.createElementNS(SVG_NS, tag);
+  for (const [k, v] of Object.entries(attrs)) if (v !== undefined && v !== null) el.setAttribute(k, String(v));
+  if (text !== undefined) el.textContent = text;
+  return el;
 }
 
 /** A canvas of the given CSS size, drawn at the device's pixel ratio; returns [canvas, ctx]. */
@@ -249,18 +269,29 @@ export function drawGrey(ctx, pixels, height, width, x, y, scale, offset = 0) {
 
 /** Draw an (h, w) picture whose pixel i has colour rgbOf(i) at (x, y), `scale` CSS px per pixel. */
 export function drawImageData(ctx, height, width, x, y, scale, rgbOf) {
+  blit(ctx, offscreen(width, height, rgbOf), x, y, width * scale, height * scale);
+}
+
+/** A (height x width) canvas, not in the page, whose pixel i (row-major) has colour rgbOf(i) = [r, g, b]. */
+export function offscreen(width, height, rgbOf) {
   const image = new ImageData(width, height);
   for (let i = 0; i < width * height; i++) {
     const [r, g, b] = rgbOf(i);
-    image.data.set([r, g, b, 255], 4 * i);
+    image.data[4 * i] = r; image.data[4 * i + 1] = g; image.data[4 * i + 2] = b; image.data[4 * i + 3] = 255;
   }
   const tmp = document.createElement("canvas");
   tmp.width = width;
   tmp.height = height;
   tmp.getContext("2d").putImageData(image, 0, 0);
+  return tmp;
+}
+
+/** Draw a canvas (e.g. from `offscreen`) into the box (x, y, w, h) without smoothing, at opacity `alpha`. */
+export function blit(ctx, source, x, y, w, h, alpha = 1) {
   ctx.save();
   ctx.imageSmoothingEnabled = false;
-  ctx.drawImage(tmp, x, y, width * scale, height * scale);
+  ctx.globalAlpha = alpha;
+  ctx.drawImage(source, x, y, w, h);
   ctx.restore();
 }
 

@@ -3,8 +3,8 @@
 // W1 (D_S x S); this module builds W1' (K² D_S x K² S) with its columns in raster order, as the
 // model stores it. Parity: `blockOrder` equals mixerbook.models.mixer.block_order and
 // `expandTokenWeight` the fc1.weight of mixerbook.models.mixer.expand_token_mlp.
-import {explorerFrame, rangeControl, bindControl, setTraits, report, makeCanvas, resizeCanvas, themeColors,
-        onThemeChange, float32View, formatNumber} from "./_common.js";
+import {explorerFrame, rangeControl, setTraits, report, makeCanvas, resizeCanvas, themeColors, float32View,
+        formatNumber, start, offscreen, blit} from "./_common.js";
 
 /** Colours of the K x K blocks (mixerbook.viz._BLOCK_COLORS). */
 export const BLOCK_COLORS = ["#edae49", "#00798c", "#d1495b", "#66a182", "#8d96a3", "#2e4057", "#b5838d", "#6d597a",
@@ -84,26 +84,16 @@ function luminance(hex) {
 function drawMatrix(ctx, matrix, rows, cols, colOf, x, y, w, h, vmax) {
   const ratio = (typeof window !== "undefined" && window.devicePixelRatio) || 1;
   const W = Math.round(w * ratio), H = Math.round(h * ratio);
-  const image = new ImageData(W, H);
-  for (let ty = 0; ty < H; ty++) {
+  const grey = (i) => {
+    const ty = Math.floor(i / W), tx = i % W;
     const r0 = Math.floor((ty * rows) / H), r1 = Math.max(r0 + 1, Math.floor(((ty + 1) * rows) / H));
-    for (let tx = 0; tx < W; tx++) {
-      const c0 = Math.floor((tx * cols) / W), c1 = Math.max(c0 + 1, Math.floor(((tx + 1) * cols) / W));
-      let sum = 0;
-      for (let r = r0; r < r1; r++) for (let c = c0; c < c1; c++) sum += Math.abs(matrix[r * cols + colOf[c]]);
-      const t = Math.min(1, sum / ((r1 - r0) * (c1 - c0)) / vmax);
-      const v = Math.round(255 * (1 - t));
-      image.data.set([v, v, v, 255], 4 * (ty * W + tx));
-    }
-  }
-  const tmp = document.createElement("canvas");
-  tmp.width = W;
-  tmp.height = H;
-  tmp.getContext("2d").putImageData(image, 0, 0);
-  ctx.save();
-  ctx.imageSmoothingEnabled = false;
-  ctx.drawImage(tmp, x, y, w, h);
-  ctx.restore();
+    const c0 = Math.floor((tx * cols) / W), c1 = Math.max(c0 + 1, Math.floor(((tx + 1) * cols) / W));
+    let sum = 0;
+    for (let r = r0; r < r1; r++) for (let c = c0; c < c1; c++) sum += Math.abs(matrix[r * cols + colOf[c]]);
+    const v = Math.round(255 * (1 - Math.min(1, sum / ((r1 - r0) * (c1 - c0)) / vmax)));
+    return [v, v, v];
+  };
+  blit(ctx, offscreen(W, H, grey), x, y, w, h);
 }
 
 function render({model, el}) {
@@ -235,10 +225,7 @@ function render({model, el}) {
     report(frame, values, view, alt);
   }
 
-  for (const name of Object.keys(controls)) bindControl(model, name, controls[name], draw);
-  const stop = onThemeChange(draw);
-  draw();
-  return stop;
+  return start(model, controls, draw);
 }
 
 export default {render};

@@ -2,9 +2,8 @@
 // input, that channel's map with its value range, and every channel of the stage. Python ships
 // each (image, layer, channel) map quantised to uint8 with its own min/max (float32).
 // Parity: `dequantise` and `mapStats` equal mixerbook.widgets.feature_maps.dequantise / map_stats.
-import {clamp, explorerFrame, rangeControl, selectControl, bindControl, setTraits, report, makeCanvas,
-        resizeCanvas, drawGrey, drawImageData, bytesView, float32View, sequential, formatNumber,
-        themeColors, onThemeChange} from "./_common.js";
+import {clamp, explorerFrame, rangeControl, selectControl, setTraits, report, makeCanvas, resizeCanvas,
+        drawGrey, drawImageData, bytesView, float32View, sequential, formatNumber, themeColors, start} from "./_common.js";
 
 /** Decode a quantised map: lo + (hi - lo) * (q / 255) for each value (float64). */
 export function dequantise(q, lo, hi) {
@@ -214,10 +213,7 @@ function render({model, el}) {
       argmax: stats.argmax, min: stats.min, max: stats.max}, alt);
   }
 
-  for (const name of Object.keys(controls)) bindControl(model, name, controls[name], draw);
-  const stop = onThemeChange(draw);
-  draw();
-  return stop;
+  return start(model, controls, draw);
 }
 
 export default {render};

@@ -1,7 +1,7 @@
 // Flatten explorer (chapter 1): pick a pixel of a small grid; see its 2-D neighbours and where
 // they land in the flat vector. Parity: `neighbours` equals mixerbook.viz.neighbours.
-import {clamp, explorerFrame, rangeControl, checkboxControl, bindControl, setTraits, report, makeCanvas,
-        resizeCanvas, themeColors, onThemeChange} from "./_common.js";
+import {clamp, explorerFrame, rangeControl, checkboxControl, setTraits, report, makeCanvas, resizeCanvas,
+        themeColors, start} from "./_common.js";
 
 /** The pixels next to (row, col) in a height x width grid, in mixerbook.viz.neighbours' order. */
 export function neighbours(row, col, height, width, diagonal = true) {
@@ -103,10 +103,7 @@ function render({model, el}) {
     report(frame, values, {pixel: view.pixel, neighbours: view.neighbours, flat: view.flat}, alt);
   }
 
-  for (const name of Object.keys(controls)) bindControl(model, name, controls[name], draw);
-  const stop = onThemeChange(draw);
-  draw();
-  return stop;
+  return start(model, controls, draw);
 }
 
 export default {render};

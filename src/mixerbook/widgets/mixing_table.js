@@ -1,8 +1,8 @@
 // Mixing-table explorer (chapter 6): pick a cell of an S x C table and step through one Mixer layer;
 // the tables X, U, Y come from Python (mixerbook.mixing.block_steps). Parity: `mixingSources`
 // equals mixerbook.mixing.mixing_sources.
-import {explorerFrame, rangeControl, toggleControl, bindControl, setTraits, report, makeCanvas, resizeCanvas,
-        themeColors, onThemeChange, float32View, diverging, formatNumber} from "./_common.js";
+import {explorerFrame, rangeControl, toggleControl, setTraits, report, makeCanvas, resizeCanvas, themeColors,
+        float32View, diverging, formatNumber, start} from "./_common.js";
 
 export const STEPS = ["input", "token", "channel"];
 const TABLES = ["X", "U", "Y"];
@@ -215,10 +215,7 @@ function render({model, el}) {
     report(frame, values, view, mixingAlt({S, C, row, col, step}, view.value));
   }
 
-  for (const name of Object.keys(controls)) bindControl(model, name, controls[name], draw);
-  const stop = onThemeChange(draw);
-  draw();
-  return stop;
+  return start(model, controls, draw);
 }
 
 export default {render};

@@ -1,8 +1,8 @@
 // Shift explorer (chapter 1): move an image a few pixels; see how many entries of its flat vector
 // change. Parity: `shiftImage` equals mixerbook.data.shift_images (zero fill), and `changedCount`
 // counts the entries that differ, as shift.py's `shows` does with shift_images.
-import {bytesView, clamp, explorerFrame, rangeControl, bindControl, setTraits, report, makeCanvas, resizeCanvas,
-        drawGrey, themeColors, onThemeChange, formatNumber} from "./_common.js";
+import {bytesView, clamp, explorerFrame, rangeControl, setTraits, report, makeCanvas, resizeCanvas, drawGrey,
+        themeColors, formatNumber, start} from "./_common.js";
 
 /**
  * mixerbook.data.shift_images for one (h, w) image (row-major, starting at `offset` of `pixels`):
@@ -200,10 +200,7 @@ function render({model, el}) {
                            total: view.total}, alt);
   }
 
-  for (const name of Object.keys(controls)) bindControl(model, name, controls[name], draw);
-  const stop = onThemeChange(draw);
-  draw();
-  return stop;
+  return start(model, controls, draw);
 }
 
 export default {render};

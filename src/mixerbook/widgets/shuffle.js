@@ -4,8 +4,8 @@
 // torch's Mersenne Twister (torch.Generator().manual_seed(seed)), `randperm` is torch.randperm on
 // the CPU, `patchSourceIndex` is mixerbook.permute.patch_source_index (parity tests in
 // tests/test_widgets_shuffle.py).
-import {bytesView, clamp, explorerFrame, rangeControl, selectControl, toggleControl, bindControl, setTraits,
-        report, setStatus, makeCanvas, resizeCanvas, drawImageData, themeColors, onThemeChange} from "./_common.js";
+import {bytesView, clamp, explorerFrame, rangeControl, selectControl, toggleControl, setTraits, report,
+        setStatus, makeCanvas, resizeCanvas, drawImageData, themeColors, start} from "./_common.js";
 
 export const MODES = ["none", "patch", "global"];
 export const CHECKSUM_MODULUS = 1000000007;
@@ -323,10 +323,7 @@ function render({model, el}) {
     report(frame, values, shows, alt);
   }
 
-  for (const name of Object.keys(controls)) bindControl(model, name, controls[name], draw);
-  const stop = onThemeChange(draw);
-  draw();
-  return stop;
+  return start(model, controls, draw);
 }
 
 export default {render};

@@ -2,8 +2,8 @@
 // grid (mixerbook.mixing.token_weight_grids, shipped by Python), one hidden unit large, its most
 // opposite unit, and every unit of the block. Parity: `oppositePhasePartners` equals
 // mixerbook.mixing.opposite_phase_partners.
-import {explorerFrame, rangeControl, bindControl, setTraits, report, makeCanvas, resizeCanvas, themeColors,
-        onThemeChange, float32View, bytesView, diverging, formatNumber} from "./_common.js";
+import {explorerFrame, rangeControl, setTraits, report, makeCanvas, resizeCanvas, themeColors, float32View,
+        bytesView, diverging, formatNumber, start, offscreen} from "./_common.js";
 
 /** Decimals of the cosine in `data-shows` (same as COSINE_DECIMALS in token_weights.py). */
 export const COSINE_DECIMALS = 3;
@@ -99,15 +99,11 @@ function render({model, el}) {
     ctx.fillStyle = "#ffffff";
     ctx.fillRect(x0, y0, side, side);
     if (image) { // the photo, faint, under the weights
-      const tmp = document.createElement("canvas");
-      tmp.width = imageWidth;
-      tmp.height = imageHeight;
-      const data = new ImageData(imageWidth, imageHeight);
-      for (let i = 0; i < imageWidth * imageHeight; i++) data.data.set([image[i], image[i], image[i], 255], 4 * i);
-      tmp.getContext("2d").putImageData(data, 0, 0);
+      const faint = offscreen(imageWidth, imageHeight, (i) => [image[i], image[i], image[i]]);
       ctx.save();
+      ctx.imageSmoothingEnabled = true;
       ctx.globalAlpha = 0.5;
-      ctx.drawImage(tmp, x0, y0, side, side);
+      ctx.drawImage(faint, x0, y0, side, side);
       ctx.restore();
     }
     ctx.save();
@@ -197,10 +193,7 @@ function render({model, el}) {
     report(frame, values, view, alt);
   }
 
-  for (const name of Object.keys(controls)) bindControl(model, name, controls[name], draw);
-  const stop = onThemeChange(draw);
-  draw();
-  return stop;
+  return start(model, controls, draw);
 }
 
 export default {render};
