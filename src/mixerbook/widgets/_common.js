@@ -67,9 +67,14 @@ function interpolate(anchors, t) {
 }
 
 // ------------------------------------------------------------------ DOM (browser only)
+const CONTROL_TAGS = new Set(["input", "select", "button", "textarea"]);
+
 /** Create an element: h("div", {class: "x", "aria-label": "..."}, child, "text", ...). */
 export function h(tag, attrs = {}, ...children) {
   const el = document.createElement(tag);
+  // JupyterLab and Notebook 7 take arrow keys and letters for their own shortcuts unless the
+  // focused element opts out; a range input does not count as an editable field there.
+  if (CONTROL_TAGS.has(tag)) el.setAttribute("data-lm-suppress-shortcuts", "true");
   for (const [key, value] of Object.entries(attrs)) {
     if (value === undefined || value === null || value === false) continue;
     if (key.startsWith("on") && typeof value === "function") el.addEventListener(key.slice(2), value);
@@ -213,11 +218,20 @@ export function bindControl(model, name, control, redraw) {
 
 /**
  * Start an explorer: bind each control to its trait, redraw when the theme switches, draw once.
- * Returns the clean-up function that anywidget calls when the view is removed.
+ * A control's `change()` only sets traits (`setTraits`); their change events redraw, whether the
+ * change came from the page or from Python. Returns the clean-up function that anywidget calls
+ * when the view is removed.
  */
 export function start(model, controls, draw) {
-  for (const name of Object.keys(controls)) bindControl(model, name, controls[name], draw);
-  const stop = onThemeChange(draw);
+  // One redraw per burst of changes: a control that sets three traits draws once, after all three.
+  let queued = false;
+  const redraw = () => {
+    if (queued) return;
+    queued = true;
+    queueMicrotask(() => { queued = false; draw(); });
+  };
+  for (const name of Object.keys(controls)) bindControl(model, name, controls[name], redraw);
+  const stop = onThemeChange(redraw);
   draw();
   return stop;
 }

@@ -109,8 +109,7 @@ function render({model, el}) {
     const layer = changes.layer ?? model.get("layer");
     // keep the channel inside the chosen layer
     changes.channel = clamp(changes.channel ?? model.get("channel"), 0, channelsOf(layer) - 1);
-    setTraits(model, changes);
-    draw();
+    setTraits(model, changes);  // the trait's change event redraws (start)
   }
 
   function draw() {

@@ -48,8 +48,7 @@ function render({model, el}) {
     // keep the chosen pixel inside the grid
     changes.row = clamp(changes.row ?? model.get("row"), 0, height - 1);
     changes.col = clamp(changes.col ?? model.get("col"), 0, width - 1);
-    setTraits(model, changes);
-    draw();
+    setTraits(model, changes);  // the trait's change event redraws (start)
   }
 
   function draw() {

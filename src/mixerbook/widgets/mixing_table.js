@@ -96,8 +96,7 @@ function render({model, el}) {
   for (const c of Object.values(controls)) frame.controls.append(c.element);
 
   function change(changes) {
-    setTraits(model, changes);
-    draw();
+    setTraits(model, changes);  // the trait's change event redraws (start)
   }
 
   // Layout: three panels side by side, or stacked when the table is much wider than tall.

@@ -95,8 +95,7 @@ function render({model, el}) {
     if ("patch_size" in changes) { // keep the same spot of the photo
       changes.highlight = followPatch(model.get("highlight"), model.get("patch_size"), changes.patch_size, side);
     }
-    setTraits(model, changes);
-    draw();
+    setTraits(model, changes);  // the trait's change event redraws (start)
   }
 
   function draw() {

@@ -226,8 +226,7 @@ function render({model, el}) {
 
   function change(changes) {
     if (changes.index !== undefined) changes.index = clamp(changes.index, 0, count - 1);
-    setTraits(model, changes);
-    draw();
+    setTraits(model, changes);  // the trait's change event redraws (start)
   }
 
   function draw() {

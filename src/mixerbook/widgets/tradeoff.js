@@ -154,8 +154,7 @@ function render({model, el}) {
   const xLo = 10, xHi = 15000;
 
   function change(changes) {
-    setTraits(model, changes);
-    draw();
+    setTraits(model, changes);  // the trait's change event redraws (start)
   }
 
   function draw() {
