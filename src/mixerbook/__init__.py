@@ -8,7 +8,7 @@ Modules, in the order data flows: :mod:`~mixerbook.data` -> :mod:`~mixerbook.mod
 
 from importlib.metadata import PackageNotFoundError, version
 
-from . import cache, checks, complexity, data, experiments, mixing, models, paper, permute, probe, train, viz
+from . import a11y, cache, checks, complexity, data, experiments, mixing, models, paper, permute, probe, train, viz
 from .device import autocast, describe_device, get_device, set_seed
 
 try:
@@ -16,8 +16,12 @@ try:
 except PackageNotFoundError:  # pragma: no cover - running from a source tree without installing
     __version__ = "0.0.0+local"
 
+# Inside IPython, displayed Figures carry a Vietnamese description of themselves (alt text).
+a11y.install()
+
 __all__ = [
     "__version__",
+    "a11y",
     "autocast",
     "cache",
     "checks",
