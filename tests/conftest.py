@@ -26,6 +26,19 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 #: Filled in by ``built_site``; read by ``pytest_terminal_summary``.
 _BUILD_REPORT: dict[str, str] = {}
 
+#: Debian's Chromium and how every browser test starts it (never `playwright install`).
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
 #: Tables that tests add (page weights, accessibility counts); printed in the terminal summary.
 REPORT_TABLES: dict[str, str] = {}
 
@@ -151,3 +164,21 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # no
     for title, table in REPORT_TABLES.items():
         terminalreporter.write_sep("-", title)
         terminalreporter.write_line(table)
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Debian's Chromium driven by Playwright, one per test session (Playwright's sync API allows one
+    running instance per thread); fails (not skips) when it is not installed."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail(
+            f"{CHROMIUM} is missing: the browser tests need Debian's Chromium. Install it with "
+            "`apt-get install -y chromium` (or run `bash scripts/setup.sh --browser` as root).",
+            pytrace=False,
+        )
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

@@ -39,13 +39,9 @@ import pytest
 pytestmark = pytest.mark.browser
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-VENV_BIN = Path(sys.executable).parent
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-quic", "--no-first-run", "--disable-component-update", "--disable-sync"]
 TOKEN = "mixerbook-frontend-test"
 SCREENSHOTS = REPO_ROOT / "_build" / "screenshots"
-
+VENV_BIN = Path(sys.executable).parent
 #: Front end -> (Python module that starts its server, URL path of a notebook).
 FRONTENDS = {
     "lab": ("jupyterlab", "lab/tree/{name}"),
@@ -256,13 +252,10 @@ _SHORTCUT_HINT = (
 )
 
 
-def test_explorer_syncs_both_ways(jupyter_server):
+def test_explorer_syncs_both_ways(jupyter_server, chromium):
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
-    from playwright.sync_api import sync_playwright
 
     frontend, base, root = jupyter_server
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing; run `bash scripts/setup.sh --browser` as root.", pytrace=False)
     name = "x.ipynb"
     (root / name).write_text(json.dumps(_notebook(CELLS)), encoding="utf-8")
     url = base + FRONTENDS[frontend][1].format(name=name) + f"?token={TOKEN}"
@@ -271,73 +264,72 @@ def test_explorer_syncs_both_ways(jupyter_server):
     problems: list[str] = []
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     shot = SCREENSHOTS / f"jupyter-{frontend}.png"
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    browser = chromium.new_context(viewport={"width": 1280, "height": 1000})  # closed in `finally`
+    try:
+        page = browser.new_page()
+        page.on("pageerror", lambda exc: errors.append(f"{exc.message}\n{exc.stack or ''}"))
+        page.on("console", lambda m: console.append(f"{m.text} at {m.location.get('url', '')}")
+                if m.type == "error" else None)
+        page.goto(url, wait_until="domcontentloaded")
         try:
-            page = browser.new_page(viewport={"width": 1280, "height": 1000})
-            page.on("pageerror", lambda exc: errors.append(f"{exc.message}\n{exc.stack or ''}"))
-            page.on("console", lambda m: console.append(f"{m.text} at {m.location.get('url', '')}")
-                    if m.type == "error" else None)
-            page.goto(url, wait_until="domcontentloaded")
+            page.locator(".jp-Notebook .jp-CodeCell .cm-content").first.wait_for(timeout=30_000)
+            _wait_for_kernel(page, base)
+
+            # 1. show the explorer
+            _run_cell(page, 0)
+            explorer = page.locator(".mb-explorer[data-kind=flatten][data-shows]")
             try:
-                page.locator(".jp-Notebook .jp-CodeCell .cm-content").first.wait_for(timeout=30_000)
-                _wait_for_kernel(page, base)
+                explorer.wait_for(timeout=KERNEL_TIMEOUT)
+            except PlaywrightTimeout:
+                cell = page.locator(".jp-Notebook .jp-CodeCell").first
+                pytest.fail(f"{frontend}: no explorer {KERNEL_TIMEOUT // 1000} s after running the first cell; "
+                            f"prompt {cell.locator('.jp-InputPrompt').inner_text()!r}, output "
+                            f"{cell.locator('.jp-OutputArea').inner_text()[:1000]!r}", pytrace=False)
+            before = explorer.evaluate(_READ)
+            assert before["values"]["col"] == 2 and before["values"]["row"] == 2, before
 
-                # 1. show the explorer
-                _run_cell(page, 0)
-                explorer = page.locator(".mb-explorer[data-kind=flatten][data-shows]")
-                try:
-                    explorer.wait_for(timeout=KERNEL_TIMEOUT)
-                except PlaywrightTimeout:
-                    cell = page.locator(".jp-Notebook .jp-CodeCell").first
-                    pytest.fail(f"{frontend}: no explorer {KERNEL_TIMEOUT // 1000} s after running the first cell; "
-                                f"prompt {cell.locator('.jp-InputPrompt').inner_text()!r}, output "
-                                f"{cell.locator('.jp-OutputArea').inner_text()[:1000]!r}", pytrace=False)
-                before = explorer.evaluate(_READ)
-                assert before["values"]["col"] == 2 and before["values"]["row"] == 2, before
+            # 2. browser -> kernel: ArrowRight on the focused col range, as a keyboard user does
+            col = explorer.locator("input[type=range][data-control=col]")
+            col.focus()
+            page.keyboard.press("ArrowRight")
+            try:
+                page.wait_for_function(_REDRAWN, arg=[explorer.element_handle(), before["version"]],
+                                       timeout=5_000)
+            except PlaywrightTimeout:
+                problems.append(f"ArrowRight on the focused col range did nothing in {frontend}: "
+                                f"{_SHORTCUT_HINT}")
+                # go on with the mouse-free path that Lab leaves alone, to check the sync itself
+                col.fill("3")
+                page.wait_for_function(_REDRAWN, arg=[explorer.element_handle(), before["version"]],
+                                       timeout=5_000)
+            moved = explorer.evaluate(_READ)
+            assert moved["values"]["col"] == 3, f"col did not move to 3: {moved}"
+            _run_cell(page, 1)
+            out = page.locator(".jp-Notebook .jp-CodeCell").nth(1).locator(".jp-OutputArea-output")
+            out.first.wait_for(timeout=KERNEL_TIMEOUT)
+            text = " ".join(_output_text(page, 1)).strip()
+            if text != "COL 3":
+                problems.append(f"browser -> kernel: the kernel printed {text!r} after the browser set col to 3")
 
-                # 2. browser -> kernel: ArrowRight on the focused col range, as a keyboard user does
-                col = explorer.locator("input[type=range][data-control=col]")
-                col.focus()
-                page.keyboard.press("ArrowRight")
-                try:
-                    page.wait_for_function(_REDRAWN, arg=[explorer.element_handle(), before["version"]],
-                                           timeout=5_000)
-                except PlaywrightTimeout:
-                    problems.append(f"ArrowRight on the focused col range did nothing in {frontend}: "
-                                    f"{_SHORTCUT_HINT}")
-                    # go on with the mouse-free path that Lab leaves alone, to check the sync itself
-                    col.fill("3")
-                    page.wait_for_function(_REDRAWN, arg=[explorer.element_handle(), before["version"]],
-                                           timeout=5_000)
-                moved = explorer.evaluate(_READ)
-                assert moved["values"]["col"] == 3, f"col did not move to 3: {moved}"
-                _run_cell(page, 1)
-                out = page.locator(".jp-Notebook .jp-CodeCell").nth(1).locator(".jp-OutputArea-output")
-                out.first.wait_for(timeout=KERNEL_TIMEOUT)
-                text = " ".join(_output_text(page, 1)).strip()
-                if text != "COL 3":
-                    problems.append(f"browser -> kernel: the kernel printed {text!r} after the browser set col to 3")
-
-                # 3. kernel -> browser
-                _run_cell(page, 2)
-                row = explorer.locator("input[type=range][data-control=row]")
-                try:
-                    page.wait_for_function(
-                        "([r, el]) => el.value === '0' && JSON.parse(r.dataset.values).row === 0",
-                        arg=[explorer.element_handle(), row.element_handle()], timeout=KERNEL_TIMEOUT)
-                except PlaywrightTimeout:
-                    problems.append(f"kernel -> browser: after `w.row = 0` the row range shows {row.input_value()!r} "
-                                    f"and data-values {explorer.evaluate(_READ)}")
-                else:
-                    after = explorer.evaluate(_READ)
-                    if after["values"] != {**moved["values"], "row": 0}:
-                        problems.append(f"kernel -> browser: data-values {after['values']} after `w.row = 0`")
-                page.wait_for_timeout(300)  # let late console messages arrive
-            finally:
-                page.screenshot(path=str(shot), full_page=False)
+            # 3. kernel -> browser
+            _run_cell(page, 2)
+            row = explorer.locator("input[type=range][data-control=row]")
+            try:
+                page.wait_for_function(
+                    "([r, el]) => el.value === '0' && JSON.parse(r.dataset.values).row === 0",
+                    arg=[explorer.element_handle(), row.element_handle()], timeout=KERNEL_TIMEOUT)
+            except PlaywrightTimeout:
+                problems.append(f"kernel -> browser: after `w.row = 0` the row range shows {row.input_value()!r} "
+                                f"and data-values {explorer.evaluate(_READ)}")
+            else:
+                after = explorer.evaluate(_READ)
+                if after["values"] != {**moved["values"], "row": 0}:
+                    problems.append(f"kernel -> browser: data-values {after['values']} after `w.row = 0`")
+            page.wait_for_timeout(300)  # let late console messages arrive
         finally:
-            browser.close()
+            page.screenshot(path=str(shot), full_page=False)
+    finally:
+        browser.close()
     problems += [f"page error: {e[:1500]}" for e in errors if not _benign(frontend, e)]
     problems += [f"console error: {m[:1500]}" for m in console if not _benign(frontend, m)]
     assert not problems, f"{frontend} (screenshot {shot}):\n" + "\n".join(f"- {p}" for p in problems)

@@ -20,14 +20,17 @@ gathered there are checked by several small tests, so a failure names what is wr
                                  controls, operated from the keyboard, and shows what the
                                  package computes (``tests/widget_driver.py``);
 * ``test_page_weight``           every chapter page, first load without cache, transfers
-                                 less than 3 MB (HTML, widget state, images, scripts, fonts);
-                                 the table of all pages is printed in the test summary.
+                                 less than 3 MB (HTML with its widget state, images, scripts,
+                                 styles, fonts), served as GitHub Pages serves it (text files
+                                 gzip-compressed); the table of all pages, with the raw sizes
+                                 too, is printed in the test summary.
 
 A full-page screenshot of each page is saved to ``_build/screenshots/<page>.png``.
 """
 
 from __future__ import annotations
 
+import gzip
 import json
 import re
 import threading
@@ -38,23 +41,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from widget_driver import exercise, saved_states
+from conftest import CHROMIUM_ARGS  # noqa: F401 - re-exported for older callers
+from widget_driver import WIDGETS_DRAWN_JS, exercise, saved_states
 
 # Every test here needs the built book (the `built_site` fixture builds it unless MIXERBOOK_SITE
 # names a built site), so `-m "not book"` deselects them all.
 pytestmark = pytest.mark.book
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-component-update",
-    "--disable-sync",
-]
 #: How long to wait for MathJax, widgets and images, in milliseconds.
 RENDER_TIMEOUT_MS = 30_000
 #: Resource types that must never come from another host (Playwright's request.resource_type).
@@ -69,8 +62,32 @@ IMAGE_MIME_TYPES = ("image/png", "image/jpeg", "image/svg+xml", "image/gif")
 
 # --------------------------------------------------------------------------- local web server
 class _QuietHandler(SimpleHTTPRequestHandler):
+    """Serves the built site as GitHub Pages serves it: text files gzip-compressed when the browser
+    accepts gzip (Chromium always does), other files as they are. The page-weight test then measures
+    what a reader really downloads."""
+
+    COMPRESSED = {".html", ".js", ".css", ".json", ".svg", ".txt", ".xml", ".map"}
+    _gzipped: dict[tuple[str, float], bytes] = {}
+
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
         pass
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server's name
+        path = Path(self.translate_path(self.path))
+        if (path.suffix.lower() not in self.COMPRESSED or not path.is_file()
+                or "gzip" not in self.headers.get("Accept-Encoding", "")):
+            super().do_GET()
+            return
+        key = (str(path), path.stat().st_mtime)
+        if key not in self._gzipped:
+            self._gzipped[key] = gzip.compress(path.read_bytes(), compresslevel=6)
+        body = self._gzipped[key]
+        self.send_response(200)
+        self.send_header("Content-Type", self.guess_type(str(path)))
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
 
 
 @pytest.fixture(scope="session")
@@ -83,24 +100,6 @@ def site_url(built_site: Path):
     server.shutdown()
     server.server_close()
     thread.join(timeout=10)
-
-
-# --------------------------------------------------------------------------- browser
-@pytest.fixture(scope="session")
-def chromium():
-    """Debian's Chromium driven by Playwright; fails (not skips) when it is not installed."""
-    if not Path(CHROMIUM).exists():
-        pytest.fail(
-            f"{CHROMIUM} is missing: the browser tests need Debian's Chromium. Install it with "
-            "`apt-get install -y chromium` (or run `bash scripts/setup.sh --browser` as root).",
-            pytrace=False,
-        )
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @dataclass
@@ -122,6 +121,7 @@ class Visit:
     explorers: list = field(default_factory=list)  # widget_driver.ControlResult, one per control
     explorer_kinds: list[str] = field(default_factory=list)
     local_paths: set[str] = field(default_factory=set)  # URL paths served by the local server
+    transfers: dict[str, int] = field(default_factory=dict)  # local URL path -> bytes transferred
 
 
 # Text left in a `.math` node once MathJax has replaced its TeX with <mjx-container>.
@@ -188,13 +188,6 @@ _IMAGES_JS = """
 }))
 """
 
-_WIDGETS_DRAWN_JS = """
-(viewSelector) => Array.from(document.querySelectorAll(viewSelector)).every(s => {
-  const area = s.previousElementSibling;
-  return area && area.classList.contains('widget-subarea')
-         && area.querySelector('.jupyter-widgets, .mb-explorer[data-shows]') !== null;
-})
-"""
 
 _WIDGETS_JS = """
 ([viewSelector, stateSelector]) => {
@@ -264,6 +257,8 @@ def _visit(browser, base_url: str, page_name: str, screenshot_dir: Path) -> Visi
     page.route("**/*", route)
     page.on("pageerror", lambda exc: visit.page_errors.append(str(exc)))
     page.on("console", lambda m: visit.page_errors.append(f"console error: {m.text}") if m.type == "error" else None)
+    finished = []
+    page.on("requestfinished", lambda r: finished.append(r))
     page.on("request", lambda r: visit.local_paths.add(r.url[len(base_url):].split("#")[0].split("?")[0])
             if r.url.startswith(base_url) else None)
     page.on(
@@ -298,7 +293,7 @@ def _visit(browser, base_url: str, page_name: str, screenshot_dir: Path) -> Visi
         visit.math["prose"] = page.evaluate(_PROSE_JS)
 
         if page.locator(WIDGET_VIEW).count():
-            _wait(visit, "widgets to be drawn", page.wait_for_function, _WIDGETS_DRAWN_JS, arg=WIDGET_VIEW)
+            _wait(visit, "widgets to be drawn", page.wait_for_function, WIDGETS_DRAWN_JS, arg=WIDGET_VIEW)
         if not page.evaluate(_WAIT_IMAGES_JS, RENDER_TIMEOUT_MS):
             visit.waits.append(f"timed out after {RENDER_TIMEOUT_MS} ms waiting for images to load")
         visit.widgets = page.evaluate(_WIDGETS_JS, [WIDGET_VIEW, WIDGET_STATE])
@@ -309,6 +304,12 @@ def _visit(browser, base_url: str, page_name: str, screenshot_dir: Path) -> Visi
         visit.screenshot = screenshot_dir / f"{page_name}.png"
         visit.screenshot.parent.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(visit.screenshot), full_page=True)
+        for request in finished:  # first load, no cache: what the reader downloaded, headers included
+            if request.url.startswith(base_url):
+                sizes = request.sizes()
+                rel = request.url[len(base_url):].split("#")[0].split("?")[0]
+                visit.transfers[rel] = visit.transfers.get(rel, 0) + sizes["responseBodySize"] + \
+                    sizes["responseHeadersSize"]
 
         # Explorers last: moving their controls changes the page.
         roots = page.locator(".mb-explorer")
@@ -473,36 +474,28 @@ _WEIGHTS: dict[str, dict[str, int]] = {}
 
 
 def _weigh(visit: Visit, built_site: Path) -> dict[str, int]:
-    """Bytes of every local file the page requested, by kind (files are served uncompressed)."""
+    """Bytes transferred for the page's first load, by kind, plus the uncompressed total and the raw
+    size of the widget state inside the HTML (served gzip-compressed as GitHub Pages does)."""
     from urllib.parse import unquote
 
-    kinds = {"html": 0, "widget state": 0, "images": 0, "scripts": 0, "styles": 0, "fonts": 0, "other": 0}
-    for rel in visit.local_paths:
+    kinds = {"html": 0, "images": 0, "scripts": 0, "styles": 0, "fonts": 0, "other": 0}
+    suffixes = {"html": {".html"}, "images": {".png", ".jpg", ".jpeg", ".svg", ".gif", ".webp"},
+                "scripts": {".js", ".mjs"}, "styles": {".css"}, "fonts": {".woff", ".woff2", ".ttf", ".eot", ".otf"}}
+    raw_total = state = 0
+    for rel, sent in visit.transfers.items():
         path = built_site / unquote(rel)
         if path.is_dir():
             path = path / "index.html"
-        if not path.is_file():
-            continue
-        size = path.stat().st_size
-        suffix = path.suffix.lower()
-        if suffix == ".html":
-            text = path.read_text(encoding="utf-8", errors="replace")
-            state = sum(len(m) for m in re.findall(
-                r'<script type="application/vnd\.jupyter\.widget-(?:state|view)\+json">(.*?)</script>', text, re.S))
-            kinds["widget state"] += state
-            kinds["html"] += size - state
-        elif suffix in {".png", ".jpg", ".jpeg", ".svg", ".gif", ".webp"}:
-            kinds["images"] += size
-        elif suffix in {".js", ".mjs"}:
-            kinds["scripts"] += size
-        elif suffix == ".css":
-            kinds["styles"] += size
-        elif suffix in {".woff", ".woff2", ".ttf", ".eot", ".otf"}:
-            kinds["fonts"] += size
-        else:
-            kinds["other"] += size
-    kinds["total"] = sum(kinds.values())
-    return kinds
+        kind = next((k for k, sfx in suffixes.items() if path.suffix.lower() in sfx), "other")
+        kinds[kind] += sent
+        if path.is_file():
+            raw_total += path.stat().st_size
+            if kind == "html":
+                text = path.read_text(encoding="utf-8", errors="replace")
+                state += sum(len(m) for m in re.findall(
+                    r'<script type="application/vnd\.jupyter\.widget-(?:state|view)\+json">(.*?)</script>', text,
+                    re.S))
+    return {**kinds, "total": sum(kinds.values()), "raw total": raw_total, "widget state (raw)": state}
 
 
 @pytest.mark.browser
@@ -519,10 +512,12 @@ def test_page_weight_table(built_site: Path) -> None:
     """Write the page-weight table (kB per kind and page) to _build/page-weight.txt and print it."""
     if not _WEIGHTS:
         pytest.skip("no page was weighed (run the browser tests)")
-    cols = ["html", "widget state", "images", "scripts", "styles", "fonts", "other", "total"]
-    lines = ["page".ljust(28) + "".join(c.rjust(14) for c in cols) + "   (kB, first load, no cache)"]
+    cols = ["html", "images", "scripts", "styles", "fonts", "other", "total", "raw total", "widget state (raw)"]
+    lines = ["page".ljust(24) + "".join(c.rjust(12 if len(c) < 12 else len(c) + 2) for c in cols)
+             + "   (kB transferred on first load without cache, text gzip-compressed as on GitHub Pages;"
+             + " raw: the files' sizes)"]
     for page, w in _WEIGHTS.items():
-        lines.append(page.ljust(28) + "".join(f"{w[c] / 1000:14.1f}" for c in cols))
+        lines.append(page.ljust(24) + "".join(f"{w[c] / 1000:{12 if len(c) < 12 else len(c) + 2}.1f}" for c in cols))
     table = "\n".join(lines)
     (built_site.parent / "page-weight.txt").write_text(table + "\n", encoding="utf-8")
     from conftest import REPORT_TABLES

@@ -22,9 +22,6 @@ import mixerbook.widgets as mbw
 pytestmark = pytest.mark.browser
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-quic", "--no-first-run", "--disable-component-update", "--disable-sync"]
 
 
 class _Quiet(SimpleHTTPRequestHandler):
@@ -34,8 +31,6 @@ class _Quiet(SimpleHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def gallery():
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing; run `bash scripts/setup.sh --browser` as root.", pytrace=False)
     folder = REPO_ROOT / "_build" / "widget-gallery"
     # MIXERBOOK_GALLERY_KINDS=flatten,shift restricts the page while working on some explorers.
     kinds = [k for k in os.environ.get("MIXERBOOK_GALLERY_KINDS", "").split(",") if k] or mbw.KINDS
@@ -47,14 +42,12 @@ def gallery():
     server.shutdown()
 
 
-def test_every_explorer_reacts_to_every_control(gallery):
-    from playwright.sync_api import sync_playwright
-
+def test_every_explorer_reacts_to_every_control(gallery, chromium):
     url, folder, expected = gallery
     blocked, errors, console = [], [], []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1200, "height": 900})
+    context = chromium.new_context(viewport={"width": 1200, "height": 900})
+    try:
+        page = context.new_page()
 
         def route(route, request):
             if request.url.startswith(url) or request.url.startswith(("blob:", "data:")):
@@ -75,7 +68,8 @@ def test_every_explorer_reacts_to_every_control(gallery):
         for i in range(roots.count()):
             results += exercise(page, roots.nth(i), states)
         page.screenshot(path=str(folder / "gallery.png"), full_page=True)
-        browser.close()
+    finally:
+        context.close()
     problems = [f"{r.kind}.{r.control} ({r.how}): {p}" for r in results for p in r.problems]
     assert not blocked, f"requests that left the host: {blocked}"
     assert not errors and not console, f"JavaScript errors: {errors + console}"

@@ -30,6 +30,17 @@ from typing import Any
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
 WIDGET_STATE = 'script[type="application/vnd.jupyter.widget-state+json"]'
+WIDGET_VIEW = 'script[type="application/vnd.jupyter.widget-view+json"]'
+
+#: True once every saved widget view of the page is drawn: an ipywidgets view, or an explorer that
+#: has reported what it shows (takes ``WIDGET_VIEW`` as its argument).
+WIDGETS_DRAWN_JS = """
+(viewSelector) => Array.from(document.querySelectorAll(viewSelector)).every(s => {
+  const area = s.previousElementSibling;
+  return area && area.classList.contains('widget-subarea')
+         && area.querySelector('.jupyter-widgets, .mb-explorer[data-shows]') !== null;
+})
+"""
 
 
 def _offline_assets():

@@ -146,6 +146,11 @@ def add_assets(app: Sphinx, config: Any) -> None:
     static = str(ASSETS / "static")
     if static not in config.html_static_path:
         config.html_static_path.append(static)
+    # pydata-sphinx-theme starts every page with `dataset.mode = localStorage.mode || "{{ default_mode }}"`
+    # (a template variable from html_context); left empty, a first visit logs "Got invalid theme mode"
+    # as a console error. "auto" follows the reader's system setting, which is what empty ends up meaning.
+    if not config.html_context.get("default_mode"):
+        config.html_context["default_mode"] = "auto"
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
