@@ -27,7 +27,7 @@ def test_a_finished_run_is_reused_and_a_changed_one_is_not(tiny, tmp_path, monke
     monkeypatch.setenv("MIXERBOOK_CACHE_DIR", str(tmp_path))
     monkeypatch.delenv("MIXERBOOK_CACHE", raising=False)
     first = ex.train_and_test("MLP", ex.build_model("MLP"), SETTINGS, *tiny, device="cpu", progress=False)
-    assert not first.history.cached and len(list(tmp_path.glob("*.pt"))) == 1
+    assert not first.history.cached and len(list(tmp_path.glob("*.pt"))) == 1 == len(list(tmp_path.glob("*.json")))
     again = ex.train_and_test("MLP", ex.build_model("MLP"), SETTINGS, *tiny, device="cpu", progress=False)
     assert again.history.cached
     assert again.metrics.accuracy == first.metrics.accuracy
@@ -57,6 +57,7 @@ def test_the_cache_can_be_switched_off(tiny, tmp_path, monkeypatch):
 
 def test_a_corrupt_entry_is_ignored(tmp_path, monkeypatch):
     monkeypatch.setenv("MIXERBOOK_CACHE_DIR", str(tmp_path))
+    (tmp_path / "abc.json").write_bytes(b"not a cache entry")
     (tmp_path / "abc.pt").write_bytes(b"not a torch file")
     assert cache.load("abc") is None
 
