@@ -23,8 +23,8 @@ import torch
 
 from . import __version__
 from .device import describe_device, get_device
-from .experiments import EXPERIMENTS, RunResult, resolve_budget
-from .train import world
+from .experiments import BUDGETS, EXPERIMENTS, MODELS, RunResult, resolve_budget
+from .train import TrainingInterrupted, world
 
 
 def _init_distributed() -> torch.device | None:
@@ -54,7 +54,8 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("list", help="list the experiments")
     run = sub.add_parser("run", help="run one experiment and write its results as JSON")
     run.add_argument("experiment", help="an experiment name (see `list`)")
-    run.add_argument("--budget", default="auto", help="auto (default), quick, full or smoke")
+    run.add_argument("--budget", default="auto", choices=("auto", *BUDGETS),
+                     help="auto (default), quick, full or smoke")
     run.add_argument("--seed", type=int, default=0)
     run.add_argument("--device", default=None, help="cuda, mps or cpu (default: the best available)")
     run.add_argument("--models", default=None, help="comma-separated model names, e.g. MLP,CNN")
@@ -70,11 +71,20 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.experiment not in EXPERIMENTS:
         parser.error(f"unknown experiment {args.experiment!r}; choose one of: {', '.join(EXPERIMENTS)}")
-    device = _init_distributed() or get_device(args.device)
+    models = tuple(m.strip() for m in args.models.split(",") if m.strip()) if args.models else None
+    unknown = [m for m in models or () if m not in MODELS]
+    if unknown:
+        parser.error(f"unknown model {unknown[0]!r} in --models; choose from: {', '.join(MODELS)}")
+    if args.limit is not None and args.limit <= 0:
+        parser.error(f"--limit must be a positive number of images, got {args.limit}")
+    try:
+        device = _init_distributed() or get_device(args.device)
+    except ValueError as exc:
+        parser.error(f"--device: {exc}")
     size, rank = world()
     kwargs = {"budget": args.budget, "device": device, "seed": args.seed, "progress": not args.no_progress}
-    if args.models:
-        kwargs["models"] = tuple(m.strip() for m in args.models.split(",") if m.strip())
+    if models:
+        kwargs["models"] = models
     if args.limit is not None:
         kwargs["limit"] = args.limit
     try:
@@ -82,6 +92,9 @@ def main(argv: list[str] | None = None) -> int:
     except (ValueError, TypeError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except TrainingInterrupted as exc:
+        print(f"interrupted: {exc}", file=sys.stderr)
+        return 130
     if rank == 0:
         out = Path(args.out or f"results-{args.experiment}.json")
         payload = {

@@ -409,7 +409,7 @@ def measure_linear_growth(
     Returns:
         One :class:`GrowthPoint` per resolution, in increasing order.
     """
-    from .device import get_device
+    from .device import resolve_device
 
     resolutions = sorted(resolutions)
     if not resolutions:
@@ -423,7 +423,7 @@ def measure_linear_growth(
         raise ValueError(f"memory_cap must be a positive number of bytes or None, got {memory_cap!r}.")
     if time_limit_s <= 0:
         raise ValueError(f"time_limit_s must be positive, got {time_limit_s!r}.")
-    device = torch.device(device) if device is not None else get_device()
+    device = resolve_device(device)
 
     points: list[GrowthPoint] = []
     stopped: str | None = None

@@ -9,11 +9,18 @@ Where the files come from, in this order:
 2. a download through ``torchvision.datasets.FashionMNIST`` into ``~/.cache/mixerbook``
    (torchvision skips the download when the files are already there);
 3. otherwise one error that names both remedies.
+
+Before a file is read its size, its idx header and its SHA-256 are checked against the published
+data set (:data:`RAW_SHA256`), so a truncated or damaged copy ends in a :class:`CorruptDataError`
+that names the file and the remedy instead of a stack trace from inside torchvision. Hashing the
+four files takes a fraction of a second and is done once per file path, size and modification
+time in a process.
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +32,9 @@ __all__ = [
     "CLASS_NAMES",
     "CLASS_NAMES_VI",
     "DataUnavailableError",
+    "CorruptDataError",
+    "RAW_SHA256",
+    "verify_raw_file",
     "ImageSplit",
     "load_fashion_mnist",
     "default_download_root",
@@ -68,8 +78,82 @@ _RAW_FILES = {
 }
 
 
+RAW_SHA256 = {
+    "train-images-idx3-ubyte": "b09825222cc864729d4706ee7a4c9f8bbd2486f0eae80efc3c231da7d8a1f91d",
+    "train-labels-idx1-ubyte": "7cd88f551e93510030f93325e39e5d8112c932e2d6d2b1fde7ead816545ae184",
+    "t10k-images-idx3-ubyte": "a7ab3ca6a510e6a4388cfb501c39a16accc115994da7af3a582c75aaacbf9ad1",
+    "t10k-labels-idx1-ubyte": "59df6c6ad638dc43879f10a8c5b516aabdcef4f924ba14410bf8aec5e518b1c4",
+}
+"""SHA-256 of the four uncompressed Fashion-MNIST files (the ``.gz`` files torchvision downloads,
+whose MD5s torchvision checks, unpacked)."""
+
+_IDX_LAYOUT = {  # file -> (magic number, shape): the idx header is the magic, then one big-endian int per axis
+    "train-images-idx3-ubyte": (2051, (60_000, 28, 28)),
+    "train-labels-idx1-ubyte": (2049, (60_000,)),
+    "t10k-images-idx3-ubyte": (2051, (10_000, 28, 28)),
+    "t10k-labels-idx1-ubyte": (2049, (10_000,)),
+}
+
+
 class DataUnavailableError(RuntimeError):
     """Raised when Fashion-MNIST can be neither found locally nor downloaded."""
+
+
+class CorruptDataError(DataUnavailableError):
+    """Raised when a Fashion-MNIST file exists but is truncated or damaged (wrong size, header or checksum)."""
+
+
+def _idx_size(shape: tuple[int, ...]) -> int:
+    n = 1
+    for side in shape:
+        n *= side
+    return 4 + 4 * len(shape) + n
+
+
+def verify_raw_file(path: str | os.PathLike) -> None:
+    """Check one raw Fashion-MNIST file (e.g. ``.../raw/train-images-idx3-ubyte``) against the published data.
+
+    The size and the idx header are read first (cheap); then the SHA-256 of the whole file is
+    compared with :data:`RAW_SHA256`. A file that passes is remembered by path, size and
+    modification time, so loading it again in the same process costs one ``stat``.
+
+    Raises:
+        ValueError: for a file name that is not one of the four Fashion-MNIST files.
+        CorruptDataError: when the file is truncated or damaged; the message names the file and the remedy.
+    """
+    path = Path(path)
+    if path.name not in RAW_SHA256:
+        raise ValueError(f"{path.name!r} is not a Fashion-MNIST raw file; expected one of {', '.join(RAW_SHA256)}.")
+    stat = path.stat()
+    _verify_cached(str(path.resolve()), stat.st_size, stat.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=16)
+def _verify_cached(path: str, size: int, mtime_ns: int) -> None:
+    name = Path(path).name
+    magic, shape = _IDX_LAYOUT[name]
+    want = _idx_size(shape)
+    dims = " x ".join(f"{side:,}" for side in shape)
+    problem = None
+    if size != want:
+        problem = (f"it has {size:,} bytes, but the complete file has {want:,} (an idx file of {dims} bytes plus its "
+                   f"header){'; it looks truncated' if size < want else ''}")
+    else:
+        with open(path, "rb") as fh:
+            header = fh.read(4 + 4 * len(shape))
+            fh.seek(0)
+            digest = hashlib.file_digest(fh, "sha256").hexdigest()
+        got = tuple(int.from_bytes(header[i:i + 4], "big") for i in range(0, len(header), 4))
+        if got != (magic, *shape):
+            problem = f"its idx header reads {got}, expected {(magic, *shape)} (magic number, then the {dims} shape)"
+        elif digest != RAW_SHA256[name]:
+            problem = f"its SHA-256 is {digest}, expected {RAW_SHA256[name]} (the bytes are damaged)"
+    if problem:
+        raise CorruptDataError(
+            f"The Fashion-MNIST file {path} is damaged: {problem}. Remedies: delete it (load_fashion_mnist then "
+            f"downloads a fresh copy into {default_download_root()} when online), or set MIXERBOOK_DATA to a folder "
+            f"with a good copy (torchvision's layout, FashionMNIST/raw/{name})."
+        )
 
 
 @dataclass(frozen=True)
@@ -101,6 +185,15 @@ def _has_raw_files(root: Path, split: str) -> bool:
     return all((raw / name).is_file() for name in _RAW_FILES[split])
 
 
+def _verified(root: Path, split: str) -> bool:
+    """Whether ``root`` holds the split's raw files; raises :class:`CorruptDataError` when they are damaged."""
+    if not _has_raw_files(root, split):
+        return False
+    for name in _RAW_FILES[split]:
+        verify_raw_file(root / "FashionMNIST" / "raw" / name)
+    return True
+
+
 def load_fashion_mnist(split: str = "train", root: str | os.PathLike | None = None,
                        download: bool = True) -> ImageSplit:
     """Load a whole Fashion-MNIST split as uint8 tensors (about 47 MB for the training set).
@@ -116,6 +209,7 @@ def load_fashion_mnist(split: str = "train", root: str | os.PathLike | None = No
     Raises:
         ValueError: for an unknown split.
         DataUnavailableError: when no local copy exists and the download fails or is disabled.
+        CorruptDataError: when a file found (or downloaded) is truncated or damaged.
     """
     if split not in _SPLITS:
         raise ValueError(f"Unknown split {split!r}; expected 'train' or 'test'.")
@@ -128,13 +222,14 @@ def _load_cached(split: str, local: str, download: bool) -> ImageSplit:
     from torchvision.datasets import FashionMNIST
 
     train = split == "train"
-    if local and _has_raw_files(Path(local), split):
+    if local and _verified(Path(local), split):
         ds = FashionMNIST(root=local, train=train, download=False)
         return ImageSplit(ds.data.clone(), ds.targets.clone().long(), str(Path(local).resolve()))
     error: Exception | None = None
     if download:
         target = default_download_root()
-        try:
+        _verified(target, split)  # a damaged earlier download is reported, not silently reused
+        try:  # torchvision checks the MD5 of each downloaded .gz file before unpacking it
             ds = FashionMNIST(root=str(target), train=train, download=True)
             return ImageSplit(ds.data.clone(), ds.targets.clone().long(), str(target))
         except Exception as exc:  # network errors come in many types (URLError, OSError, ...)

@@ -16,7 +16,7 @@ from torch import nn
 
 from . import cache, complexity
 from .data import load_fashion_mnist, shift_images, to_float
-from .device import get_device, set_seed
+from .device import resolve_device, set_seed
 from .models import FlattenMLP, MlpMixer, PyramidCNN, SmallCNN
 from .train import History, Metrics, evaluate, fit, world
 
@@ -81,12 +81,21 @@ def build_model(name: str, seed: int | None = 0, **overrides) -> nn.Module:
     Raises:
         ValueError: for an unknown name.
     """
-    if name not in MODELS:
-        raise ValueError(f"Unknown model {name!r}; expected one of {', '.join(MODELS)}.")
+    _check_model_names((name,))
     cls, kwargs = MODELS[name]
     if seed is not None:
         set_seed(seed)
     return cls(**{**kwargs, **overrides})
+
+
+def _check_model_names(names: object) -> None:
+    """Raise unless ``names`` is a sequence of keys of :data:`MODELS` (checked before any data is loaded)."""
+    if isinstance(names, str) or not all(isinstance(n, str) for n in names):
+        raise TypeError(f"models must be a tuple of model names such as ('MLP', 'CNN'), got {names!r}; "
+                        f"names: {', '.join(MODELS)}.")
+    unknown = [n for n in names if n not in MODELS]
+    if unknown:
+        raise ValueError(f"Unknown model {unknown[0]!r}; expected one of {', '.join(MODELS)}.")
 
 
 def budget_settings(name: str, budget: str = "auto", device: torch.device | str | None = None,
@@ -96,6 +105,7 @@ def budget_settings(name: str, budget: str = "auto", device: torch.device | str 
     With ``experiment`` (a key of :data:`EXPERIMENT_BUDGETS`), that experiment's own table is used
     where it has one for the budget.
     """
+    _check_model_names((name,))
     family = name.split("-")[0].lower()
     level = resolve_budget(budget, device)
     if experiment is not None and experiment not in EXPERIMENT_BUDGETS:
@@ -115,10 +125,11 @@ def resolve_budget(budget: str = "auto", device: torch.device | str | None = Non
     if budget == "auto":
         budget = os.environ.get("MIXERBOOK_BUDGET") or "auto"
     if budget == "auto":
-        device = torch.device(device) if device is not None else get_device()
+        device = resolve_device(device)
         return "full" if device.type == "cuda" else "quick"
     if budget not in BUDGETS:
-        raise ValueError(f"Unknown budget {budget!r}; expected 'auto', 'quick', 'full' or 'smoke'.")
+        source = " (from MIXERBOOK_BUDGET)" if os.environ.get("MIXERBOOK_BUDGET") == budget else ""
+        raise ValueError(f"Unknown budget {budget!r}{source}; expected 'auto', 'quick', 'full' or 'smoke'.")
     return budget
 
 
@@ -161,7 +172,7 @@ def train_and_test(name: str, model: nn.Module, settings: dict, train, test, *,
         A :class:`RunResult` with the trained model. A run found in :mod:`mixerbook.cache` is loaded
         instead of trained again (its ``history`` is the original run's, with ``cached = True``).
     """
-    device = torch.device(device) if device is not None else get_device()
+    device = resolve_device(device)
     key = cache.run_key(model, settings if per_epoch_test else {**settings, "per_epoch_test": False}, seed,
                         cache.data_fingerprint(train.images, train.labels) + cache.data_fingerprint(test.images,
                                                                                                     test.labels),
@@ -220,6 +231,8 @@ def mlp_vs_cnn(budget: str = "auto", *, device: torch.device | str | None = None
     Returns:
         ``{"MLP": RunResult, "CNN": RunResult}``.
     """
+    _check_model_names(models)
+    resolve_budget(budget, device)
     return {name: trained(name, budget, device=device, seed=seed, progress=progress, limit=limit) for name in models}
 
 
@@ -235,9 +248,10 @@ def trained(name: str, budget: str = "auto", *, device: torch.device | str | Non
         budget: "auto", "quick", "full" or "smoke".
         limit: train on the first ``limit`` training images only.
     """
-    device = torch.device(device) if device is not None else get_device()
+    device = resolve_device(device)
+    settings = budget_settings(name, budget, device)  # unknown names fail here, before the data is loaded
     train, test = _subset(load_fashion_mnist("train"), limit), load_fashion_mnist("test")
-    return train_and_test(name, build_model(name, seed), budget_settings(name, budget, device), train, test,
+    return train_and_test(name, build_model(name, seed), settings, train, test,
                           device=device, seed=seed, progress=progress)
 
 
@@ -463,7 +477,9 @@ def permutation_experiment(
     unknown = [m for m in modes if m not in permute.MODES]
     if unknown:
         raise ValueError(f"Unknown shuffle mode(s) {unknown}; expected some of {', '.join(permute.MODES)}.")
-    device = torch.device(device) if device is not None else get_device()
+    _check_model_names(models)
+    device = resolve_device(device)
+    resolve_budget(budget, device)
     train, test = _subset(load_fashion_mnist("train"), limit), load_fashion_mnist("test")
     height, width = train.images.shape[-2:]
     perms = {m: permute.make_permutation(m, height, width, patch_size, seed=perm_seed) for m in modes}
@@ -617,7 +633,8 @@ def data_scaling(
     Returns:
         ``{"<model>/<size>": ScalingRun}``, models outer, sizes inner (increasing).
     """
-    device = torch.device(device) if device is not None else get_device()
+    _check_model_names(models)
+    device = resolve_device(device)
     level = resolve_budget(budget, device)
     plan = DATA_SCALING_BUDGETS[level]
     sizes = tuple(sorted(set(sizes if sizes is not None else plan["sizes"])))
@@ -771,7 +788,7 @@ def throughput(
 
     from .device import autocast, describe_device
 
-    device = torch.device(device) if device is not None else get_device()
+    device = resolve_device(device)
     plan = THROUGHPUT_BUDGETS[resolve_budget(budget, device)]
     batch_size = int(batch_size if batch_size is not None else plan["batch_size"])
     steps = int(steps if steps is not None else plan["steps"])

@@ -9,7 +9,7 @@ import torch
 
 from .. import complexity
 from ..models.mixer import PatchEmbedding
-from ._core import CheckResult, Property, run_checks
+from ._core import NUMBER, CheckResult, Property, reader, run_checks
 
 __all__ = ["reference_first_layer_ratio", "check_first_layer_ratio"]
 
@@ -33,6 +33,7 @@ def check_first_layer_ratio(first_layer_ratio: Callable[..., float], seed: int =
     :class:`mixerbook.models.PatchEmbedding`, built on the meta device); grows about 4x when the image side
     doubles, since the patch embedding does not depend on the image size.
     """
+    first_layer_ratio = reader(first_layer_ratio, NUMBER)
     rng = random.Random(seed)
     cases = []
     for _ in range(12):

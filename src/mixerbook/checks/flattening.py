@@ -9,7 +9,7 @@ import torch
 from torch import nn
 
 from .. import complexity
-from ._core import CheckResult, Property, run_checks
+from ._core import INTEGER, CheckResult, Property, reader, run_checks
 
 __all__ = ["reference_flat_index", "check_flat_index", "check_first_layer_params"]
 
@@ -34,6 +34,7 @@ def check_flat_index(flat_index: Callable[..., int], seed: int = 0, verbose: boo
     Properties: agrees with where ``torch.reshape`` puts each entry, on square, non-square and
     multi-channel images; never leaves [0, H*W*C); maps distinct pixels to distinct indices.
     """
+    flat_index = reader(flat_index, INTEGER)
     cases = _cases(seed)
 
     def agrees_with_torch(only: Callable[[tuple], bool]) -> bool | str:
@@ -72,6 +73,7 @@ def check_first_layer_params(first_layer_params: Callable[[int, int, int, int], 
     Properties: equals the parameters of ``nn.Linear(H*W*C, hidden)`` (weights and biases) on small
     cases built for real, and the analytic formula on large ones; grows 4x when both sides double.
     """
+    first_layer_params = reader(first_layer_params, INTEGER)
     rng = random.Random(seed)
     small = [(rng.randint(1, 12), rng.randint(1, 12), rng.choice([1, 3]), rng.randint(1, 50)) for _ in range(20)]
     large = [(224, 224, 3, 1024), (448, 448, 3, 1024), (rng.randint(100, 600), rng.randint(100, 600), 3, 512)]

@@ -9,7 +9,7 @@ from torch import nn
 
 from .. import complexity
 from ..models.mixer import MlpBlock
-from ._core import CheckResult, Property, run_checks
+from ._core import INTEGER, CheckResult, Property, reader, run_checks
 
 __all__ = ["reference_token_mlp_params", "check_token_mlp_params", "reference_conv_macs", "check_conv_macs"]
 
@@ -42,6 +42,7 @@ def check_token_mlp_params(token_mlp_params: Callable[[int, int], int], seed: in
     (S=196, D_S=256); the weights grow exactly 2x when S doubles; C (the channels) plays no part.
     A wrong count that matches a usual slip (first layer only, no bias, S x S weights) is named.
     """
+    token_mlp_params = reader(token_mlp_params, INTEGER)
     rng = random.Random(seed)
     small = [(rng.randint(2, 40), rng.randint(2, 40)) for _ in range(20)]
     large = [(196, 384), (196, 256), (49, 256), (256, 640), (784, 1536)]
@@ -99,6 +100,7 @@ def check_conv_macs(conv_macs: Callable[[int, int, int, int, int], int], seed: i
     stride 1 and padding ``k // 2`` on small cases; equals the formula at 224 and 448 px for the
     report's 3x3, 3 -> 64 layer; grows exactly 4x when both sides double.
     """
+    conv_macs = reader(conv_macs, INTEGER)
     rng = random.Random(seed)
     small = [(rng.randint(3, 16), rng.randint(3, 16), rng.choice([1, 2, 3]), rng.randint(1, 8),
               rng.choice([1, 3, 5])) for _ in range(12)]

@@ -9,7 +9,7 @@ import torch
 from torch import nn
 
 from .. import probe
-from ._core import CheckResult, Property, run_checks
+from ._core import NUMBER_LIST, CheckResult, Property, reader, run_checks
 
 __all__ = ["reference_receptive_field", "check_receptive_field"]
 
@@ -62,6 +62,7 @@ def check_receptive_field(receptive_field: Callable[[Sequence[int], Sequence[int
     (3, 5, 7, ...); agrees with the recurrence on random chains that include strides; and agrees
     with the region of nonzero input gradient of a real network built from the same layers.
     """
+    receptive_field = reader(receptive_field, NUMBER_LIST)
     cases = _random_cases(seed)
 
     def one_per_layer() -> bool | str:

@@ -7,7 +7,7 @@ from collections.abc import Callable
 import torch
 
 from ..permute import invert_permutation, patch_source_index
-from ._core import CheckResult, Property, run_checks
+from ._core import TENSOR, CheckResult, Property, reader, run_checks
 
 __all__ = [
     "reference_global_shuffle",
@@ -36,12 +36,6 @@ def reference_patch_shuffle_index(height: int, width: int, patch_size: int, patc
     return patch_source_index(height, width, patch_size, patch_order, pixel_order)
 
 
-def _tensor(out: object, what: str) -> torch.Tensor | str:
-    if not isinstance(out, torch.Tensor):
-        return f"{what} trả về {type(out).__name__}, cần một tenxơ"
-    return out
-
-
 def check_global_shuffle(global_shuffle: Callable[[torch.Tensor, torch.Tensor], torch.Tensor], seed: int = 0,
                          verbose: bool = True) -> CheckResult:
     """Check ``global_shuffle(images, perm)`` for (N, H, W) images and a (H*W,) permutation ``perm``.
@@ -50,14 +44,13 @@ def check_global_shuffle(global_shuffle: Callable[[torch.Tensor, torch.Tensor], 
     and dtype kept; the same rearrangement for every image and on every call (no permutation drawn
     inside the function); the given ``perm`` used, in the right direction; rectangular images.
     """
+    global_shuffle = reader(global_shuffle, TENSOR)
     gen = torch.Generator().manual_seed(seed)
     images = torch.randint(0, 256, (6, 5, 5), generator=gen, dtype=torch.uint8)
     perm = torch.randperm(25, generator=gen)
 
     def shape() -> bool | str:
-        out = _tensor(global_shuffle(images.clone(), perm.clone()), "hàm")
-        if isinstance(out, str):
-            return out
+        out = global_shuffle(images.clone(), perm.clone())
         if out.shape != images.shape or out.dtype != images.dtype:
             return (f"ảnh vào {tuple(images.shape)} kiểu {images.dtype}, hàm trả về {tuple(out.shape)} "
                     f"kiểu {out.dtype}")
@@ -90,7 +83,7 @@ def check_global_shuffle(global_shuffle: Callable[[torch.Tensor, torch.Tensor], 
         p = torch.randperm(28, generator=gen)
         out = global_shuffle(rect.clone(), p.clone())
         want = reference_global_shuffle(rect, p)
-        if not isinstance(out, torch.Tensor) or out.shape != want.shape or not torch.equal(out, want):
+        if out.shape != want.shape or not torch.equal(out, want):
             return "với ảnh 4×7 (không vuông) kết quả sai"
         return True
 
@@ -114,15 +107,14 @@ def check_invert_permutation(invert: Callable[[torch.Tensor], torch.Tensor], see
     (``perm[inv]`` and ``inv[perm]`` are ``0 .. n-1``) for permutations that are not their own
     inverse; leaves ``perm`` unchanged; undoes a real global shuffle of images.
     """
+    invert = reader(invert, TENSOR)
     gen = torch.Generator().manual_seed(seed)
     perms = [torch.randperm(n, generator=gen) for n in (2, 5, 16, 49, 784)]
     perms.append(torch.tensor([1, 2, 0]))  # a 3-cycle: its inverse differs from itself
 
     def shape() -> bool | str:
         for p in perms:
-            out = _tensor(invert(p.clone()), "hàm")
-            if isinstance(out, str):
-                return out
+            out = invert(p.clone())
             if out.shape != p.shape:
                 return f"hoán vị {p.numel()} phần tử, hàm trả về hình dạng {tuple(out.shape)}"
         return True
@@ -170,6 +162,7 @@ def check_patch_shuffle_index(patch_shuffle_index: Callable[..., torch.Tensor], 
     patch, the one ``patch_order`` names; one within-patch order shared by all patches, the one
     ``pixel_order`` gives; rectangular images and other patch sizes.
     """
+    patch_shuffle_index = reader(patch_shuffle_index, TENSOR)
     gen = torch.Generator().manual_seed(seed)
     h, w, p = 12, 12, 4
     grid_h, grid_w = h // p, w // p
@@ -177,10 +170,7 @@ def check_patch_shuffle_index(patch_shuffle_index: Callable[..., torch.Tensor], 
     pixel_order = torch.randperm(p * p, generator=gen)
 
     def call(hh, ww, pp, po, qo) -> torch.Tensor:
-        out = patch_shuffle_index(hh, ww, pp, po.clone(), qo.clone())
-        if not isinstance(out, torch.Tensor):
-            raise TypeError(f"hàm trả về {type(out).__name__}, cần một tenxơ")
-        return out.long().flatten()
+        return patch_shuffle_index(hh, ww, pp, po.clone(), qo.clone()).long().flatten()
 
     def patches_of(index: torch.Tensor, hh: int, ww: int, pp: int) -> torch.Tensor:
         """(S, P*P): the source index of each output patch's pixels, row-major inside the patch."""

@@ -9,7 +9,7 @@ import torch
 
 from .. import complexity
 from ..models.mixer import MixerBlock
-from ._core import CheckResult, Property, run_checks
+from ._core import INTEGER, PAIR, CheckResult, Property, reader, run_checks
 
 __all__ = [
     "reference_mixer_block_params",
@@ -54,6 +54,7 @@ def check_mixer_block_params(mixer_block_params: Callable[[int, int, int, int], 
     ``S*(2*D_S + 1)``. A wrong count that matches a usual slip (LayerNorms forgotten, biases
     missing, D_S and D_C swapped, first layers only, a shared MLP multiplied out) is named.
     """
+    mixer_block_params = reader(mixer_block_params, INTEGER)
     rng = random.Random(seed)
     small = [tuple(rng.randint(2, 24) for _ in range(4)) for _ in range(20)]
     paper = [(49, 512, 256, 2048), (196, 512, 256, 2048), (196, 768, 384, 3072), (196, 1024, 512, 4096),
@@ -125,6 +126,7 @@ def check_expand_token_weight(expand_token_weight: Callable[[torch.Tensor, torch
     instead of K**2 copies all fail here); b1' repeats b1; and, what it is all for, W1' applied to
     K**2 token sequences laid end to end gives each sequence's own W1 output.
     """
+    expand_token_weight = reader(expand_token_weight, PAIR)
     gen = torch.Generator().manual_seed(seed)
     cases = [(5, 3, 2), (4, 6, 2), (9, 4, 3), (16, 8, 1), (16, 8, 2)]  # (S, D_S, K)
 
@@ -134,8 +136,6 @@ def check_expand_token_weight(expand_token_weight: Callable[[torch.Tensor, torch
     def call(s: int, d: int, k: int):
         w, b = data(s, d)
         out = expand_token_weight(w.clone(), b.clone(), k)
-        if not (isinstance(out, (tuple, list)) and len(out) == 2):
-            raise TypeError("hàm phải trả về một cặp (W1', b1')")
         return w, b, torch.as_tensor(out[0]), torch.as_tensor(out[1])
 
     def shapes() -> bool | str:

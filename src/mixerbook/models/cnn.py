@@ -12,6 +12,8 @@ from collections.abc import Sequence
 import torch
 from torch import nn
 
+from ._input import check_input
+
 __all__ = ["SmallCNN", "PyramidCNN"]
 
 
@@ -75,11 +77,7 @@ class SmallCNN(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Args: x: (B, C, H, W) images. Returns: (B, num_classes) logits."""
-        if x.dim() != 4 or x.shape[1] != self.in_channels or x.shape[-1] != self.image_size:
-            raise ValueError(
-                f"SmallCNN expects input of shape (B, {self.in_channels}, {self.image_size}, "
-                f"{self.image_size}), got {tuple(x.shape)}."
-            )
+        check_input(self, x, self.in_channels, self.image_size)
         x = self.features(x)  # (B, C, H, W) -> (B, channels[-1], H / 2**k, W / 2**k)
         x = self.flatten(x)  # -> (B, channels[-1] * side * side)
         return self.head(x)  # -> (B, num_classes)
@@ -139,8 +137,7 @@ class PyramidCNN(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Args: x: (B, C, H, W) images. Returns: (B, num_classes) logits."""
-        if x.dim() != 4 or x.shape[1] != self.in_channels:
-            raise ValueError(f"PyramidCNN expects input of shape (B, {self.in_channels}, H, W), got {tuple(x.shape)}.")
+        check_input(self, x, self.in_channels)
         x = self.features(x)  # (B, C, H, W) -> (B, channels[-1], h, w), h = ceil(H / 2**len(channels))
         x = self.pool(x)  # (B, channels[-1], h, w) -> (B, channels[-1], 1, 1): the mean over all positions
         x = self.flatten(x)  # -> (B, channels[-1])

@@ -13,6 +13,8 @@ import math
 import torch
 from torch import nn
 
+from ._input import check_input
+
 __all__ = ["PatchEmbedding", "MlpBlock", "MixerBlock", "MlpMixer", "PAPER_CONFIGS", "patchify", "unpatchify"]
 
 PAPER_CONFIGS: dict[str, dict[str, int]] = {
@@ -58,14 +60,7 @@ class PatchEmbedding(nn.Module):
         self.proj = nn.Conv2d(in_channels, hidden_dim, kernel_size=patch_size, stride=patch_size)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        if x.dim() != 4 or x.shape[1] != self.in_channels:
-            raise ValueError(f"PatchEmbedding expects (B, {self.in_channels}, H, W) input, got {tuple(x.shape)}.")
-        h, w = x.shape[-2:]
-        if h != self.image_size or w != self.image_size:
-            raise ValueError(
-                f"PatchEmbedding was built for {self.image_size}x{self.image_size} images with "
-                f"patch_size {self.patch_size}, got {h}x{w}."
-            )
+        check_input(self, x, self.in_channels, self.image_size, f" with patch_size {self.patch_size}")
         x = self.proj(x)  # (B, in_channels, H, W) -> (B, C, H/P, W/P)
         x = x.flatten(2)  # (B, C, H/P, W/P) -> (B, C, S)
         x = x.transpose(1, 2)  # (B, C, S) -> (B, S, C)
@@ -218,6 +213,8 @@ class MlpMixer(nn.Module):
     ) -> None:
         super().__init__()
         self.stem = PatchEmbedding(image_size, patch_size, in_channels, hidden_dim)
+        self.image_size = image_size
+        self.in_channels = in_channels
         self.num_patches = self.stem.num_patches
         self.blocks = nn.Sequential(
             *[MixerBlock(self.num_patches, hidden_dim, tokens_mlp_dim, channels_mlp_dim) for _ in range(num_blocks)]
@@ -242,6 +239,7 @@ class MlpMixer(nn.Module):
 
     def forward_features(self, x: torch.Tensor) -> torch.Tensor:
         """(B, in_channels, H, W) -> (B, S, C) table after the last block and LayerNorm."""
+        check_input(self, x, self.stem.in_channels, self.stem.image_size, f" with patch_size {self.stem.patch_size}")
         x = self.stem(x)  # (B, S, C)
         x = self.blocks(x)  # (B, S, C)
         return self.pre_head_norm(x)

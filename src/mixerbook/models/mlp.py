@@ -10,6 +10,8 @@ from collections.abc import Sequence
 import torch
 from torch import nn
 
+from ._input import check_input
+
 __all__ = ["FlattenMLP"]
 
 
@@ -62,12 +64,7 @@ class FlattenMLP(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Args: x: (B, C, H, W) images. Returns: (B, num_classes) logits."""
-        expected = (self.in_channels, self.image_size, self.image_size)
-        if x.dim() != 4 or tuple(x.shape[1:]) != expected:
-            raise ValueError(
-                f"FlattenMLP expects input of shape (B, {expected[0]}, {expected[1]}, {expected[2]}), "
-                f"got {tuple(x.shape)}."
-            )
+        check_input(self, x, self.in_channels, self.image_size)
         x = self.flatten(x)  # (B, C, H, W) -> (B, C*H*W)
         x = self.hidden(x)  # (B, C*H*W) -> (B, hidden_dims[-1])
         return self.head(x)  # -> (B, num_classes)
