@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Would `pip install` of the package change anything in Colab? Builds a venv with Colab's Python
-# and the versions Colab preinstalls (../shared/reference/widgets-and-colab.md, runtime 2026.07),
+# and the versions Colab preinstalls (scripts/colab-versions.txt, runtime 2026.07),
 # then asks pip for a dry run of installing the working tree, the way the chapters' setup cell
 # installs it. Passes when pip would install `mixerbook` and nothing else.
 #
@@ -15,21 +15,24 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 PY="${COLAB_PYTHON:-$(ls -d "$(pyenv root 2>/dev/null || echo /nonexistent)"/versions/3.12.*/bin/python 2>/dev/null | tail -1)}"
 [[ -x "$PY" ]] || { echo "colab-check: no Python 3.12 found (set COLAB_PYTHON)" >&2; exit 2; }
 VENV=_build/colab-venv
-PINS=(ipywidgets==7.7.1 widgetsnbextension==3.6.10 ipykernel==6.17.1 ipython==7.34.0 numpy==2.0.2
-      matplotlib==3.10.0 pillow==11.3.0 tqdm==4.67.3 anywidget==0.9.21)
-if [[ ! -x $VENV/bin/python ]]; then
+mapfile -t PINS < <(grep -E '^[A-Za-z]' scripts/colab-versions.txt | grep -vE '^torch(vision)?==')
+mapfile -t TORCH < <(grep -E '^torch(vision)?==' scripts/colab-versions.txt | sed 's/==/:/')
+stamp=$(cat scripts/colab-versions.txt | sha256sum | cut -d' ' -f1)
+if [[ ! -x $VENV/bin/python || ! -f $VENV/.stamp || "$(cat $VENV/.stamp)" != "$stamp" ]]; then
+  rm -rf "$VENV"
   "$PY" -m venv "$VENV"
   "$VENV/bin/python" -m pip install -q --disable-pip-version-check "${PINS[@]}"
   site=$("$VENV/bin/python" -c "import sysconfig; print(sysconfig.get_paths()['purelib'])")
-  for dist in torch:2.11.0 torchvision:0.26.0; do
+  for dist in "${TORCH[@]}"; do
     name=${dist%%:*}; version=${dist##*:}
     mkdir -p "$site/$name-$version.dist-info"
     printf 'Metadata-Version: 2.1\nName: %s\nVersion: %s\n' "$name" "$version" > "$site/$name-$version.dist-info/METADATA"
     echo "stand-in for Colab's $name" > "$site/$name-$version.dist-info/INSTALLER"
     : > "$site/$name-$version.dist-info/RECORD"
   done
+  echo "$stamp" > "$VENV/.stamp"
 fi
-echo "colab-check: $("$VENV/bin/python" --version) with ${PINS[*]} torch==2.11.0 torchvision==0.26.0"
+echo "colab-check: $("$VENV/bin/python" --version) with ${PINS[*]} ${TORCH[*]/:/==}"
 out=$("$VENV/bin/python" -m pip install --dry-run --disable-pip-version-check . 2>&1)
 echo "$out" | tail -3
 would=$(echo "$out" | sed -n 's/^Would install //p')

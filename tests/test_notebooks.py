@@ -53,14 +53,35 @@ def _setup_cell(path):
     return code[0]
 
 
+def setup_cell_source(path) -> str:
+    """The chapter's setup cell (its first code cell), also executed by tests/test_colab_mirror.py."""
+    return _setup_cell(path).source
+
+
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
 def test_setup_cell_installs_from_the_configured_repository(path):
     cell = _setup_cell(path)
     url = CONFIG["repository"]["url"]
-    assert f"mixerbook @ git+{url}@" in cell.source
+    assert f'"mixerbook @ git+{url}@v{{BOOK_VERSION}}"' in cell.source
     assert 'if "google.colab" in sys.modules:' in cell.source
+    assert 'os.environ.get(\n            "MIXERBOOK_INSTALL_FROM", ' in cell.source
+    # %pip (not subprocess) and no -q: Colab shows its restart warning only for %pip/!pip output.
+    assert '%pip install "{source}"' in cell.source and " -q" not in cell.source
     second = [c for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code"][1].source
     assert "import mixerbook as mb" in second and "get_device()" in second
+
+
+def test_setup_cell_installs_the_version_in_pyproject():
+    """pyproject.toml's version is the one place of the book's package version; the setup cell installs
+    the git tag ``v<version>`` of it. Releasing = bump pyproject.toml, paste the version here, tag."""
+    import re
+
+    pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    version = re.search(r'^\[project\][^\[]*?^version = "([^"]+)"', pyproject, re.MULTILINE | re.DOTALL)[1]
+    assert re.fullmatch(r"\d+\.\d+\.\d+", version), "a plain X.Y.Z version, so that git tags and comparisons agree"
+    for path in CHAPTERS:
+        found = re.findall(r'^BOOK_VERSION = "([^"]*)"', _setup_cell(path).source, re.MULTILINE)
+        assert found == [version], f"{path.name}: BOOK_VERSION {found} != pyproject.toml's {version}"
 
 
 def test_setup_cells_are_identical():
@@ -100,3 +121,12 @@ def test_every_bibliography_entry_is_cited():
     assert keys and len(keys) == len(set(keys)), "duplicate keys in references.bib"
     assert not set(keys) - cited, f"entries never cited: {sorted(set(keys) - cited)}"
     assert not cited - set(keys), f"citations missing from references.bib: {sorted(cited - set(keys))}"
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_chapters_take_per_budget_settings_from_the_package(path):
+    """``if budget == "quick"`` in a chapter would give smoke runs (tests, the Colab mirror) another budget's value."""
+    import re
+
+    code = "\n".join(c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code")
+    assert not re.search(r"budget\s*(==|!=|\bin\b)", code), "use a per-budget table in mixerbook.experiments"

@@ -1,8 +1,11 @@
 """The book's named experiments, each with a time budget.
 
 Budgets: ``quick`` keeps a chapter within about 3 minutes on a 2-core CPU (classroom laptops);
-``full`` trains longer for a GPU (Colab). ``auto`` picks ``full`` on CUDA and ``quick`` elsewhere;
-the environment variable ``MIXERBOOK_BUDGET`` overrides the choice.
+``full`` trains longer for a GPU (Colab); ``smoke`` only checks that everything runs (tests, the Colab
+mirror). ``auto`` picks ``full`` on CUDA and ``quick`` elsewhere; the environment variable
+``MIXERBOOK_BUDGET`` overrides the choice. Every per-budget setting a chapter uses lives in a table
+here with one entry per budget (:data:`BUDGETS`, :data:`GROWTH_TIME_LIMITS_S`, ...), never in a
+chapter's ``if budget == ...``.
 """
 
 from __future__ import annotations
@@ -117,10 +120,10 @@ def budget_settings(name: str, budget: str = "auto", device: torch.device | str 
 def resolve_budget(budget: str = "auto", device: torch.device | str | None = None) -> str:
     """Turn ``"auto"`` into ``"quick"`` or ``"full"``.
 
-    The environment variable ``MIXERBOOK_BUDGET`` (``quick`` or ``full``) wins over ``auto``.
+    The environment variable ``MIXERBOOK_BUDGET`` (``quick``, ``full`` or ``smoke``) wins over ``auto``.
 
     Raises:
-        ValueError: for a budget name that is not ``auto``, ``quick`` or ``full``.
+        ValueError: for a budget name that is not ``auto``, ``quick``, ``full`` or ``smoke``.
     """
     if budget == "auto":
         budget = os.environ.get("MIXERBOOK_BUDGET") or "auto"
@@ -693,6 +696,10 @@ THROUGHPUT_BUDGETS: dict[str, dict[str, int]] = {
 }
 """Settings of :func:`throughput` per budget: images per forward pass, timed passes, untimed warm-up passes."""
 
+GROWTH_TIME_LIMITS_S: dict[str, float] = {"quick": 30, "smoke": 5, "full": 120}
+"""Seconds that chapter 2's measurement of a growing first layer
+(:func:`mixerbook.complexity.measure_linear_growth`) may take in all, per budget."""
+
 REFERENCE_MODELS: tuple[str, ...] = ("Mixer-B/16", "ViT-B/16", "ResNet-50")
 """The three models whose throughput chapter 8 measures (no weights needed: speed does not depend on them)."""
 
@@ -831,5 +838,6 @@ def throughput(
     return results
 
 
-__all__ += ["DATA_SCALING_BUDGETS", "ScalingRun", "scaling_epochs", "data_scaling", "scaling_grid",
-            "THROUGHPUT_BUDGETS", "REFERENCE_MODELS", "reference_model", "ThroughputResult", "throughput"]
+__all__ += ["GROWTH_TIME_LIMITS_S", "DATA_SCALING_BUDGETS", "ScalingRun", "scaling_epochs", "data_scaling",
+            "scaling_grid", "THROUGHPUT_BUDGETS", "REFERENCE_MODELS", "reference_model", "ThroughputResult",
+            "throughput"]

@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Build (or reuse) the Colab mirror: a virtual environment with Colab's Python and the versions Colab
+# preinstalls (scripts/colab-versions.txt), a stand-in `google.colab` package that the kernel imports
+# at start-up as Colab does, and a Jupyter kernelspec pointing at it. tests/test_colab_mirror.py runs
+# this, then executes every chapter in that kernel; mixerbook itself is NOT installed here: the
+# chapters' setup cell installs it (from the working tree, via MIXERBOOK_INSTALL_FROM).
+#
+#   bash scripts/colab_mirror.sh     # prints the mirror's folder on its last line
+#
+# Layout of _build/colab-mirror/: venv/ (the environment), ipython/ (IPYTHONDIR whose start-up
+# file imports google.colab), kernels/colab-mirror/kernel.json, .stamp (a hash of this script and
+# of colab-versions.txt: while it matches, nothing is reinstalled; delete it to force a rebuild).
+#
+# torch: Colab has 2.11.0/0.26.0; this machine's index holds only 2.14.1/0.29.1, which is what the
+# mirror gets (torch's CUDA libraries come from the local index, the cp312 torch wheel from PyPI).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+MIRROR=_build/colab-mirror
+TORCH_PINS=(torch==2.14.1 torchvision==0.29.1)
+pyenv_root=$(pyenv root 2>/dev/null || echo /nonexistent)
+PY="${COLAB_MIRROR_PYTHON:-$(ls -d "$pyenv_root"/versions/3.12.*/bin/python 2>/dev/null | tail -1)}"
+[[ -x "$PY" ]] || PY=$(command -v python3.12 || true)
+[[ -x "$PY" ]] || { echo "colab-mirror: no Python 3.12 found (set COLAB_MIRROR_PYTHON)" >&2; exit 2; }
+
+mapfile -t PINS < <(grep -E '^[A-Za-z]' scripts/colab-versions.txt | grep -vE '^torch(vision)?==')
+stamp=$(cat "$0" scripts/colab-versions.txt <("$PY" --version) | sha256sum | cut -d' ' -f1)
+if [[ -f $MIRROR/.stamp && "$(cat $MIRROR/.stamp)" == "$stamp" && -x $MIRROR/venv/bin/python ]]; then
+  echo "colab-mirror: reusing $MIRROR (unchanged since it was built)"
+else
+  start=$(date +%s)
+  rm -rf "$MIRROR"
+  mkdir -p "$MIRROR"
+  "$PY" -m venv "$MIRROR/venv"
+  if ! "$MIRROR/venv/bin/python" -m pip install --disable-pip-version-check --progress-bar off \
+      "${PINS[@]}" "${TORCH_PINS[@]}" > "$MIRROR/pip-install.log" 2>&1; then
+    tail -30 "$MIRROR/pip-install.log" >&2
+    echo "colab-mirror: pip install failed (log: $MIRROR/pip-install.log)" >&2
+    exit 1
+  fi
+  "$MIRROR/venv/bin/python" -m pip check
+  site=$("$MIRROR/venv/bin/python" -c "import sysconfig; print(sysconfig.get_paths()['purelib'])")
+  # Not a distribution (pip freeze does not list it): a namespace package google/ with colab/ inside.
+  mkdir -p "$site/google/colab"
+  cat > "$site/google/colab/__init__.py" <<'PY'
+"""Stand-in for Colab's ``google.colab`` in the Colab mirror (scripts/colab_mirror.sh).
+
+Colab's kernel imports ``google.colab`` at start-up and, with it, numpy, PIL, ipywidgets and anywidget
+(colabtools ``_reprs.py``, ``widgets/_interactive_table.py``): a pip install that changed them would
+leave the old versions loaded, as in Colab.
+"""
+
+import anywidget  # noqa: F401
+import ipywidgets  # noqa: F401
+import numpy  # noqa: F401
+import PIL.Image  # noqa: F401
+PY
+  mkdir -p "$MIRROR/ipython/profile_default/startup" "$MIRROR/kernels/colab-mirror"
+  echo "import google.colab  # as Colab's kernel does at start-up" \
+    > "$MIRROR/ipython/profile_default/startup/00-google-colab.py"
+  here=$(pwd)
+  cat > "$MIRROR/kernels/colab-mirror/kernel.json" <<JSON
+{
+ "argv": ["$here/$MIRROR/venv/bin/python", "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+ "display_name": "Colab mirror ($("$PY" --version))",
+ "language": "python",
+ "env": {"IPYTHONDIR": "$here/$MIRROR/ipython"}
+}
+JSON
+  echo "$stamp" > "$MIRROR/.stamp"
+  echo "colab-mirror: built $MIRROR in $(($(date +%s) - start)) s"
+fi
+"$MIRROR/venv/bin/python" -m pip freeze --disable-pip-version-check \
+  | grep -iE '^(ipywidgets|widgetsnbextension|ipykernel|ipython|numpy|matplotlib|pillow|tqdm|anywidget|torch|torchvision)==' \
+  | tr '\n' ' ' | sed "s/^/colab-mirror: $("$MIRROR/venv/bin/python" --version) /; s/ $/\n/"
+echo "$MIRROR"
