@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from widget_driver import WIDGETS_DRAWN_JS
+from widget_driver import WAIT_IMAGES_JS, WIDGETS_DRAWN_JS
 
 pytestmark = [pytest.mark.book, pytest.mark.browser]
 
@@ -48,17 +48,6 @@ _MODE_INIT_JS = """
 """
 
 
-_WAIT_IMAGES_JS = """
-async (timeoutMs) => {
-  const imgs = Array.from(document.querySelectorAll('img'));
-  imgs.forEach(img => { img.loading = 'eager'; });
-  const settled = Promise.all(imgs.map(img => img.complete ? null :
-    new Promise(resolve => { img.addEventListener('load', resolve);
-                             img.addEventListener('error', resolve); })));
-  const timeout = new Promise(resolve => setTimeout(() => resolve('timeout'), timeoutMs));
-  return (await Promise.race([settled, timeout])) !== 'timeout';
-}
-"""
 
 _AXE_RUN_JS = """
 async (tags) => {
@@ -174,7 +163,7 @@ def _run_axe(browser, base_url: str, page_name: str, mode: str) -> tuple[list[di
             page.evaluate("() => window.MathJax && MathJax.startup ? MathJax.startup.promise.then(() => true) : false")
         if page.locator(WIDGET_VIEW).count():
             wait("widgets to be drawn", page.wait_for_function, WIDGETS_DRAWN_JS, arg=WIDGET_VIEW)
-        if not page.evaluate(_WAIT_IMAGES_JS, RENDER_TIMEOUT_MS):
+        if not page.evaluate(WAIT_IMAGES_JS, RENDER_TIMEOUT_MS):
             waits.append("timed out waiting for images")
         wait(
             f"the {mode} theme",

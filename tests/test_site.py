@@ -42,7 +42,7 @@ from typing import Any
 
 import pytest
 from conftest import CHROMIUM_ARGS  # noqa: F401 - re-exported for older callers
-from widget_driver import WIDGETS_DRAWN_JS, exercise, saved_states
+from widget_driver import WAIT_IMAGES_JS, WIDGETS_DRAWN_JS, exercise, saved_states
 
 # Every test here needs the built book (the `built_site` fixture builds it unless MIXERBOOK_SITE
 # names a built site), so `-m "not book"` deselects them all.
@@ -166,18 +166,6 @@ _ERROR_OUTPUTS_JS = """
 }
 """
 
-# Load lazy images too, then wait until every image has loaded or failed (or the timeout).
-_WAIT_IMAGES_JS = """
-async (timeoutMs) => {
-  const imgs = Array.from(document.querySelectorAll('img'));
-  imgs.forEach(img => { img.loading = 'eager'; });
-  const settled = Promise.all(imgs.map(img => img.complete ? null :
-    new Promise(resolve => { img.addEventListener('load', resolve);
-                             img.addEventListener('error', resolve); })));
-  const timeout = new Promise(resolve => setTimeout(() => resolve('timeout'), timeoutMs));
-  return (await Promise.race([settled, timeout])) !== 'timeout';
-}
-"""
 
 _IMAGES_JS = """
 () => Array.from(document.querySelectorAll('main img')).map(img => ({
@@ -294,7 +282,7 @@ def _visit(browser, base_url: str, page_name: str, screenshot_dir: Path) -> Visi
 
         if page.locator(WIDGET_VIEW).count():
             _wait(visit, "widgets to be drawn", page.wait_for_function, WIDGETS_DRAWN_JS, arg=WIDGET_VIEW)
-        if not page.evaluate(_WAIT_IMAGES_JS, RENDER_TIMEOUT_MS):
+        if not page.evaluate(WAIT_IMAGES_JS, RENDER_TIMEOUT_MS):
             visit.waits.append(f"timed out after {RENDER_TIMEOUT_MS} ms waiting for images to load")
         visit.widgets = page.evaluate(_WIDGETS_JS, [WIDGET_VIEW, WIDGET_STATE])
         visit.images = page.evaluate(_IMAGES_JS)

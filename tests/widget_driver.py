@@ -32,6 +32,20 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 WIDGET_STATE = 'script[type="application/vnd.jupyter.widget-state+json"]'
 WIDGET_VIEW = 'script[type="application/vnd.jupyter.widget-view+json"]'
 
+#: Loads lazy images too, then waits until every image has loaded or failed; False on timeout
+#: (takes the timeout in milliseconds).
+WAIT_IMAGES_JS = """
+async (timeoutMs) => {
+  const imgs = Array.from(document.querySelectorAll('img'));
+  imgs.forEach(img => { img.loading = 'eager'; });
+  const settled = Promise.all(imgs.map(img => img.complete ? null :
+    new Promise(resolve => { img.addEventListener('load', resolve);
+                             img.addEventListener('error', resolve); })));
+  const timeout = new Promise(resolve => setTimeout(() => resolve('timeout'), timeoutMs));
+  return (await Promise.race([settled, timeout])) !== 'timeout';
+}
+"""
+
 #: True once every saved widget view of the page is drawn: an ipywidgets view, or an explorer that
 #: has reported what it shows (takes ``WIDGET_VIEW`` as its argument).
 WIDGETS_DRAWN_JS = """
