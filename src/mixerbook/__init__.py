@@ -3,12 +3,27 @@
 Modules, in the order data flows: :mod:`~mixerbook.data` -> :mod:`~mixerbook.models` ->
 :mod:`~mixerbook.train` / :mod:`~mixerbook.experiments` -> :mod:`~mixerbook.viz` ->
 :mod:`~mixerbook.widgets`; :mod:`~mixerbook.complexity` counts parameters and multiply-adds and
-:mod:`~mixerbook.checks` holds the exercise checkers.
+:mod:`~mixerbook.checks` holds the exercise checkers; :mod:`~mixerbook.text` formats numbers for readers.
 """
 
 from importlib.metadata import PackageNotFoundError, version
 
-from . import a11y, cache, checks, complexity, data, experiments, mixing, models, paper, permute, probe, train, viz
+from . import (
+    a11y,
+    cache,
+    checks,
+    complexity,
+    data,
+    experiments,
+    mixing,
+    models,
+    paper,
+    permute,
+    probe,
+    text,
+    train,
+    viz,
+)
 from .device import autocast, describe_device, get_device, set_seed
 
 try:
@@ -36,6 +51,7 @@ __all__ = [
     "permute",
     "probe",
     "set_seed",
+    "text",
     "train",
     "viz",
 ]
