@@ -242,17 +242,17 @@ CASES = [
      Verdict("[CHƯA ĐẠT]"), r"gọi _flat_index_raises\(14, 0, 0, 32, 32, 1\) gây lỗi ZeroDivisionError: integer "
                             r"division or modulo by zero; cần trả về một số nguyên \(int\)"),
     ("checker: NumPy instead of a tensor", lambda tmp: checks.patches.check_patchify(lambda x, p: x.numpy()),
-     Verdict("[CHƯA ĐẠT]"), r"<lambda>\(tenxơ \(2, 3, 12, 12\), 4\) trả về ndarray \(mảng \(2, 3, 12, 12\)\), cần "
-                            r"một tenxơ torch\.Tensor"),
+     Verdict("[CHƯA ĐẠT]"), r"<lambda>\(tensor \(2, 3, 12, 12\), 4\) trả về ndarray \(mảng \(2, 3, 12, 12\)\), cần "
+                            r"một tensor torch\.Tensor"),
     ("checker: one tensor instead of a pair", lambda tmp: checks.mixer.check_expand_token_weight(lambda w, b, k: w),
-     Verdict("[CHƯA ĐẠT]"), r"trả về Tensor \(tenxơ \(3, 5\)\), cần một cặp \(W1', b1'\) gồm hai tenxơ"),
+     Verdict("[CHƯA ĐẠT]"), r"trả về Tensor \(tensor \(3, 5\)\), cần một cặp \(W1', b1'\) gồm hai tensor"),
     ("checker: a string instead of a list", lambda tmp: checks.hierarchy.check_receptive_field(lambda k, s: "7"),
      Verdict("[CHƯA ĐẠT]"), r"trả về str \('7'\), cần một danh sách số nguyên, mỗi lớp một số"),
     ("checker: raises where a float is due", lambda tmp: checks.conclusion.check_first_layer_ratio(
         lambda *a: {}["x"]), Verdict("[CHƯA ĐẠT]"), r"gây lỗi KeyError: 'x'; cần trả về một số \(int hoặc float\)"),
 ] + [
     (f"checker stub: {name}", lambda tmp, check=check: check(_stub),
-     Verdict("[CHƯA LÀM]"), r"Bài tập chưa làm: hãy thay dòng `raise NotImplementedError` bằng lời giải của bạn\.")
+     Verdict("[CHƯA LÀM]"), r"Chưa làm: hãy thay dòng `raise NotImplementedError` bằng lời giải của bạn\.")
     for name, check in CHECKERS
 ]
 

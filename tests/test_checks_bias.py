@@ -96,7 +96,7 @@ def test_invert_permutation_rejects_wrong_answers():
         (lambda perm: perm): "hoàn tác perm từ cả hai phía",  # only right for involutions
         (lambda perm: perm.flip(0)): "hoàn tác perm từ cả hai phía",
         (lambda perm: perm[perm]): "hoàn tác perm từ cả hai phía",
-        (lambda perm: torch.argsort(perm).tolist()): "trả về một tenxơ cùng độ dài",
+        (lambda perm: torch.argsort(perm).tolist()): "trả về một tensor cùng độ dài",
         in_place: "không sửa perm được truyền vào",
     }
     for fn, failed in wrong.items():

@@ -34,7 +34,7 @@ def test_mixer_block_params_rejects_wrong_answers(capsys):
     ch7.check_mixer_block_params(wrong["swapped D_S/D_C"])
     assert "đổi chỗ D_S và D_C" in capsys.readouterr().out
     ch7.check_mixer_block_params(wrong["biases missing"])
-    assert "thiếu các vectơ bias" in capsys.readouterr().out
+    assert "thiếu các vector bias" in capsys.readouterr().out
 
 
 def test_mixer_block_params_stub_gets_a_friendly_verdict(capsys):

@@ -133,11 +133,11 @@ def _verify_cached(path: str, size: int, mtime_ns: int) -> None:
     name = Path(path).name
     magic, shape = _IDX_LAYOUT[name]
     want = _idx_size(shape)
-    dims = " x ".join(f"{side:,}" for side in shape)
+    dims = " x ".join(f"{side:,}" for side in shape)  # vocabulary: allow (English exception text)
     problem = None
     if size != want:
-        problem = (f"it has {size:,} bytes, but the complete file has {want:,} (an idx file of {dims} bytes plus its "
-                   f"header){'; it looks truncated' if size < want else ''}")
+        problem = (f"it has {size:,} bytes, but the complete file has {want:,} "  # vocabulary: allow
+                   f"(an idx file of {dims} bytes plus its header){'; it looks truncated' if size < want else ''}")
     else:
         with open(path, "rb") as fh:
             header = fh.read(4 + 4 * len(shape))

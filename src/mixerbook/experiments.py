@@ -21,6 +21,7 @@ from . import cache, complexity
 from .data import load_fashion_mnist, shift_images, to_float
 from .device import resolve_device, set_seed
 from .models import FlattenMLP, MlpMixer, PyramidCNN, SmallCNN
+from .text import number
 from .train import History, Metrics, evaluate, fit, world
 
 __all__ = [
@@ -663,7 +664,7 @@ def data_scaling(
             train = type(full_train)(full_train.images[idx], full_train.labels[idx], full_train.source)
             epochs = scaling_epochs(n, steps, batch_size)
             settings = {"epochs": epochs, "batch_size": batch_size, "lr": lr}
-            result = train_and_test(f"{name} | {n:,} ảnh", build_model(name, seed), settings, train, test,
+            result = train_and_test(f"{name} | {number(n)} ảnh", build_model(name, seed), settings, train, test,
                                     device=device, seed=seed, progress=progress, per_epoch_test=False)
             seen = min(n, 10_000)
             train_acc = evaluate(result.model, train.images[:seen], train.labels[:seen], device=device).accuracy

@@ -19,6 +19,7 @@ import torch
 from torch import nn
 
 from .data import to_float
+from .text import number
 
 __all__ = [
     "LayerTrace",
@@ -190,8 +191,8 @@ def trace_markdown(rows: Sequence[LayerTrace], names: dict[str, str] | None = No
     lines = ["| Lớp | Loại | Hình dạng đầu ra (bỏ trục lô) | Số vị trí | Số kênh | Tham số |",
              "|:--|:--|--:|--:|--:|--:|"]
     for r in rows:
-        lines.append(f"| {names.get(r.name, r.name)} | {r.type} | {r.layout} | {r.positions:,} | {r.channels:,} "
-                     f"| {r.params:,} |")
+        lines.append(f"| {names.get(r.name, r.name)} | {r.type} | {r.layout} | {number(r.positions)} "
+                     f"| {number(r.channels)} | {number(r.params)} |")
     return "\n".join(lines)
 
 

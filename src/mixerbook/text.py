@@ -29,7 +29,8 @@ def number(value: Real, decimals: int = 0) -> str:
         e.g. ``number(154141696) == "154 141 696"`` (with no-break spaces), ``number(1024) == "1024"``,
         ``number(12700.456, 1) == "12 700.5"``.
     """
-    if isinstance(value, bool) or not isinstance(decimals, int) or isinstance(decimals, bool) or decimals < 0:
+    bad_decimals = not isinstance(decimals, int) or isinstance(decimals, bool) or decimals < 0
+    if isinstance(value, (bool, str, bytes)) or bad_decimals:
         raise TypeError(f"number() takes a real number and a non-negative int of decimals, got {value!r} and "
                         f"{decimals!r}")
     try:
@@ -39,7 +40,7 @@ def number(value: Real, decimals: int = 0) -> str:
                         f"{type(value).__name__} {value!r}") from exc
     if isinstance(x, float) and not math.isfinite(x):
         return str(x)
-    text = f"{x:,.{decimals}f}" if isinstance(x, float) or decimals else f"{x:,}"
+    text = f"{x:,.{decimals}f}" if isinstance(x, float) or decimals else f"{x:,}"  # vocabulary: allow
     whole = text.split(".")[0].lstrip("-").replace(",", "")
     if len(whole) < len(str(_GROUP_FROM)):
         return text.replace(",", "")

@@ -302,7 +302,7 @@ def fit(
     # (one synchronisation); under DDP only on the all-reduced epoch total, so that every process agrees.
     check_every = 0 if size > 1 else 1 if device.type == "cpu" else 32
     bar = tqdm(total=epochs * steps_per_epoch, desc=desc or type(model).__name__, disable=not progress or rank > 0,
-               leave=True, unit="batch")
+               leave=True, unit=" lô")
     epoch, done_in_epoch = 0, 0
     try:
         with _DeferredInterrupt() as stop:

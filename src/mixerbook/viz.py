@@ -15,6 +15,7 @@ from matplotlib.patches import Rectangle
 from matplotlib.ticker import FuncFormatter, LogLocator
 
 from .data import CLASS_NAMES_VI
+from .text import number
 
 __all__ = [
     "STYLE",
@@ -422,7 +423,7 @@ def plot_measured_growth(points: Sequence, device_name: str = "",
                  va="bottom", fontsize=9)
     ax1.yaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
     ax1.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:g}"))
-    ax1.set_ylabel("thời gian một lượt tiến (ms, thang log)")
+    ax1.set_ylabel("thời gian một lượt lan truyền tiến (ms, thang log)")
     ax1.set_title("Độ trễ của một lô ảnh")
     for ax in (ax0, ax1):
         ax.set_xscale("log")
@@ -743,10 +744,10 @@ def plot_scoreboard(rows: Sequence[Mapping[str, object]], target: float | None =
     if not rows:
         raise ValueError("plot_scoreboard needs at least one row.")
     names = [str(r["model"]) for r in rows]
-    panels = [("params", "Số tham số", "{:,.0f}", False),
-              ("macs", "MAC / ảnh (thang log)", "{:,.0f}", True),
-              ("seconds_per_epoch", "Giây / epoch", "{:.1f}", False),
-              ("accuracy", "Độ chính xác kiểm tra", "{:.1%}", False)]
+    panels = [("params", "Số tham số", number, False),
+              ("macs", "MAC / ảnh (thang log)", number, True),
+              ("seconds_per_epoch", "Giây / epoch", "{:.1f}".format, False),
+              ("accuracy", "Độ chính xác kiểm tra", "{:.1%}".format, False)]
     fig, grid = plt.subplots(2, 2, figsize=(9, 1.2 * len(rows) + 2.6), sharey=True)
     axes = grid.flatten()
     y = np.arange(len(rows))
@@ -767,9 +768,9 @@ def plot_scoreboard(rows: Sequence[Mapping[str, object]], target: float | None =
         else:
             ax.set_xlim(0, max(vals) * 1.45)
             if key == "params":
-                ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v / 1e3:,.0f}k" if v else "0"))
+                ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{number(v / 1e3)}k" if v else "0"))
         for i, v in enumerate(vals):
-            ax.text(v * (1.15 if log else 1.0), i, " " + fmt.format(v), va="center", fontsize=9)
+            ax.text(v * (1.15 if log else 1.0), i, " " + fmt(v), va="center", fontsize=9)
         ax.set_title(label)
         ax.tick_params(axis="x", labelsize=8)
     axes[0].set_yticks(y, names)
@@ -986,7 +987,7 @@ def plot_patch_grid(image: torch.Tensor, patch_size: int = 16, hidden_dim: int =
                f"kênh 0 … {hidden_dim - 1}", -lim, lim)
     params = p * p * c_in * hidden_dim + hidden_dim
     fig.suptitle(f"Patch số {highlight} (khung đỏ) thành hàng số {highlight} của cả hai bảng; "
-                 f"phép chiếu có {p}·{p}·{c_in}·{hidden_dim} + {hidden_dim} = {params:,} tham số", fontsize=10)
+                 f"phép chiếu có {p}·{p}·{c_in}·{hidden_dim} + {hidden_dim} = {number(params)} tham số", fontsize=10)
     fig.text(0.99, 0.005, "bảng bên phải: trọng số chiếu ngẫu nhiên, chưa huấn luyện", ha="right", fontsize=8,
              color="#555555")
     fig.subplots_adjust(left=0.02, right=0.98, top=0.8, bottom=0.15)
@@ -1310,7 +1311,7 @@ def plot_data_scaling(test: Mapping[str, Mapping[int, float]], train: Mapping[st
         ax2.set_title("Khoảng cách huấn luyện − kiểm tra (quá khớp)")
     for a in axes.flat:
         a.set_xscale("log")
-        a.set_xticks(sizes, [f"{n:,}" for n in sizes])
+        a.set_xticks(sizes, [f"{number(n)}" for n in sizes])
         a.minorticks_off()
         a.set_xlabel("số ảnh huấn luyện (thang log)")
         a.grid(True, which="major", alpha=0.3)

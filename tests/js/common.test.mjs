@@ -18,10 +18,12 @@ test("float32 from bytes, aligned or not", () => {
   assert.deepEqual(Array.from(float32View(new DataView(shifted.buffer, 1, 8))), [1.5, -2]);
 });
 
-test("numbers in the book's Vietnamese format", () => {
-  assert.equal(formatNumber(154141696), "154.141.696");
-  assert.equal(formatNumber(0.5, 2), "0,50");
-  assert.equal(formatNumber(-1234.5, 1), "−1.234,5");
+test("numbers in the book's format: decimal point, no-break space between thousands from five digits", () => {
+  assert.equal(formatNumber(154141696), "154\u00a0141\u00a0696");
+  assert.equal(formatNumber(0.5, 2), "0.50");
+  assert.equal(formatNumber(-1234.5, 1), "−1234.5");
+  assert.equal(formatNumber(-12345.5, 1), "−12\u00a0345.5");
+  assert.equal(formatNumber(1024), "1024");
 });
 
 test("small helpers", () => {

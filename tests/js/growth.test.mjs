@@ -24,7 +24,7 @@ test("a side that P does not divide is refused, and the message names sides the 
   assert.throws(() => growthAt(232), /not divisible by patch_size 16/);
   assert.equal(growthMessage(224, 16), null);
   const msg = growthMessage(232, 16);
-  assert.match(msg, /R = 232 không chia hết cho cạnh mảnh P = 16/);
+  assert.match(msg, /R = 232 không chia hết cho cạnh patch P = 16/);
   assert.match(msg, /ví dụ 224 hoặc 240/);
   assert.match(growthMessage(40, 14), /ví dụ 56,/);
   assert.match(growthMessage(1024, 14), /ví dụ 1008,/);

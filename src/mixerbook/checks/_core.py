@@ -12,7 +12,7 @@ import torch
 __all__ = ["Property", "CheckResult", "run_checks", "reader", "ReaderError", "Returns", "INTEGER", "NUMBER", "TENSOR",
            "NUMBER_LIST", "PAIR"]
 
-TODO = "Bài tập chưa làm: hãy thay dòng `raise NotImplementedError` bằng lời giải của bạn"
+TODO = "Chưa làm: hãy thay dòng `raise NotImplementedError` bằng lời giải của bạn"
 """The verdict for a stub that still raises NotImplementedError (Vietnamese, shown to the reader)."""
 
 
@@ -72,14 +72,14 @@ def _is_number(value: object) -> bool:
 
 INTEGER = Returns(_is_number, "một số nguyên (int)")  # a float of integral value still compares equal: accepted
 NUMBER = Returns(_is_number, "một số (int hoặc float)")
-TENSOR = Returns(lambda v: isinstance(v, torch.Tensor), "một tenxơ torch.Tensor")
+TENSOR = Returns(lambda v: isinstance(v, torch.Tensor), "một tensor torch.Tensor")
 NUMBER_LIST = Returns(lambda v: isinstance(v, (list, tuple, torch.Tensor)), "một danh sách số nguyên, mỗi lớp một số")
-PAIR = Returns(lambda v: isinstance(v, (list, tuple)) and len(v) == 2, "một cặp (W1', b1') gồm hai tenxơ")
+PAIR = Returns(lambda v: isinstance(v, (list, tuple)) and len(v) == 2, "một cặp (W1', b1') gồm hai tensor")
 
 
 def _show(value: object) -> str:
     if isinstance(value, torch.Tensor):
-        return f"tenxơ {tuple(value.shape)}" if value.dim() else repr(value.item())
+        return f"tensor {tuple(value.shape)}" if value.dim() else repr(value.item())
     if isinstance(value, torch.nn.Module):
         return type(value).__name__
     if hasattr(value, "shape") and hasattr(value, "dtype"):  # a NumPy array or the like

@@ -63,4 +63,4 @@ def check_first_layer_ratio(first_layer_ratio: Callable[..., float], seed: int =
         Property("gấp đôi cạnh ảnh thì tỉ lệ gấp khoảng 4", grows_with_image,
                  "tử số tỉ lệ với số điểm ảnh, mẫu số thì không đổi."),
     ]
-    return run_checks("Bài tập: lớp đầu của MLP so với lớp nhúng patch", props, verbose)
+    return run_checks("Bài tập 9.2: lớp đầu của MLP so với lớp nhúng patch", props, verbose)

@@ -9,6 +9,7 @@ import torch
 from torch import nn
 
 from .. import complexity
+from ..text import number
 from ._core import INTEGER, CheckResult, Property, reader, run_checks
 
 __all__ = ["reference_flat_index", "check_flat_index", "check_first_layer_params"]
@@ -63,7 +64,7 @@ def check_flat_index(flat_index: Callable[..., int], seed: int = 0, verbose: boo
                  "với (H, W, C), mỗi điểm ảnh chiếm C vị trí liền nhau: nhân chỉ số điểm ảnh với C rồi cộng kênh."),
         Property("mỗi phần tử có một vị trí riêng", bijective, "hai phần tử khác nhau không được trùng vị trí."),
     ]
-    return run_checks("Bài tập: chỉ số trong vector phẳng", props, verbose)
+    return run_checks("Bài tập 1.2: chỉ số trong vector phẳng", props, verbose)
 
 
 def check_first_layer_params(first_layer_params: Callable[[int, int, int, int], int], seed: int = 0,
@@ -91,7 +92,7 @@ def check_first_layer_params(first_layer_params: Callable[[int, int, int, int], 
             want = complexity.flatten_first_layer(h, w, c, hidden)["params"]
             got = first_layer_params(h, w, c, hidden)
             if got != want:
-                return f"ảnh {h}×{w}×{c}, {hidden} nơ-ron ẩn: cần {want:,}, hàm trả về {got:,}"
+                return f"ảnh {h}×{w}×{c}, {hidden} nơ-ron ẩn: cần {number(want)}, hàm trả về {number(got)}"
         return True
 
     def quadruples() -> bool | str:
@@ -107,4 +108,4 @@ def check_first_layer_params(first_layer_params: Callable[[int, int, int, int], 
         Property("trọng số tăng đúng 4 lần khi cạnh ảnh tăng 2 lần", quadruples,
                  "số đầu vào tỉ lệ với H·W, nên gấp đôi cả hai cạnh thì nhân 4."),
     ]
-    return run_checks("Bài tập: số tham số lớp đầu tiên", props, verbose)
+    return run_checks("Bài tập 1.3: số tham số lớp đầu tiên", props, verbose)

@@ -9,6 +9,7 @@ from torch import nn
 
 from .. import complexity
 from ..models.mixer import MlpBlock
+from ..text import number
 from ._core import INTEGER, CheckResult, Property, reader, run_checks
 
 __all__ = ["reference_token_mlp_params", "check_token_mlp_params", "reference_conv_macs", "check_conv_macs"]
@@ -22,9 +23,9 @@ def reference_token_mlp_params(num_patches: int, tokens_mlp_dim: int) -> int:
 def _token_mlp_slip(s: int, d: int, got: object) -> str:
     """Name the usual mistake behind a wrong token-MLP count, if it is one of them."""
     known = {
-        s * d + d: "chỉ đếm lớp thứ nhất (W1 và b1), đúng chỗ sơ suất của báo cáo với con số 50,432",
+        s * d + d: "chỉ đếm lớp thứ nhất (W1 và b1), đúng chỗ sơ suất của báo cáo với con số 50\u00a0432",
         s * d: "chỉ đếm ma trận W1, thiếu cả lớp thứ hai lẫn các bias",
-        2 * s * d: "thiếu hai vectơ bias b1 (D_S số) và b2 (S số)",
+        2 * s * d: "thiếu hai vector bias b1 (D_S số) và b2 (S số)",
         2 * s * d + d: "thiếu bias b2 của lớp thứ hai (S số)",
         2 * s * d + s: "thiếu bias b1 của lớp thứ nhất (D_S số)",
         2 * s * s + d + s: "dùng S × S cho ma trận trọng số: W1 có D_S hàng và S cột, không phải S × S",
@@ -49,8 +50,8 @@ def check_token_mlp_params(token_mlp_params: Callable[[int, int], int], seed: in
 
     def explain(s: int, d: int, want: int, got: object) -> str:
         slip = _token_mlp_slip(s, d, got)
-        got_text = f"{got:,}" if isinstance(got, int) else repr(got)
-        return f"S = {s}, D_S = {d}: cần {want:,}, hàm trả về {got_text}" + (f" ({slip})" if slip else "")
+        got_text = number(got) if isinstance(got, int) else repr(got)
+        return f"S = {s}, D_S = {d}: cần {number(want)}, hàm trả về {got_text}" + (f" ({slip})" if slip else "")
 
     def matches_module() -> bool | str:
         for s, d in small:
@@ -78,13 +79,13 @@ def check_token_mlp_params(token_mlp_params: Callable[[int, int], int], seed: in
     props = [
         Property("khớp số tham số của MlpBlock(S, D_S) thật", matches_module,
                  "MLP trộn token có HAI lớp kết nối đầy đủ: S → D_S rồi D_S → S, mỗi lớp có ma trận trọng số "
-                 "và vectơ bias riêng."),
+                 "và vector bias riêng."),
         Property("khớp công thức với Mixer-B/16 (S = 196, D_S = 384) và ví dụ của báo cáo (D_S = 256)",
                  matches_formula, "W1 có D_S × S số, W2 có S × D_S số; cộng thêm D_S + S bias."),
-        Property("tăng tuyến tính theo số mảnh S", linear_in_s,
+        Property("tăng tuyến tính theo số patch S", linear_in_s,
                  "số tham số phải tỉ lệ với S (không phải S²): D_S cố định khi ảnh lớn lên."),
     ]
-    return run_checks("Bài tập: số tham số của MLP trộn token", props, verbose)
+    return run_checks("Bài tập 2.2: số tham số của MLP trộn token", props, verbose)
 
 
 def reference_conv_macs(height: int, width: int, in_channels: int, out_channels: int, kernel_size: int) -> int:
@@ -111,8 +112,8 @@ def check_conv_macs(conv_macs: Callable[[int, int, int, int, int], int], seed: i
             want = want_of(h, w, cin, cout, k)
             got = conv_macs(h, w, cin, cout, k)
             if got != want:
-                got_text = f"{got:,}" if isinstance(got, int) else repr(got)
-                return (f"ảnh {h}×{w}×{cin}, {cout} bộ lọc {k}×{k}: cần {want:,}, hàm trả về {got_text}")
+                got_text = number(got) if isinstance(got, int) else repr(got)
+                return (f"ảnh {h}×{w}×{cin}, {cout} bộ lọc {k}×{k}: cần {number(want)}, hàm trả về {got_text}")
         return True
 
     def measured(h, w, cin, cout, k) -> int:
@@ -131,4 +132,4 @@ def check_conv_macs(conv_macs: Callable[[int, int, int, int, int], int], seed: i
         Property("tăng đúng 4 lần khi hai cạnh ảnh gấp đôi", quadruples,
                  "số phép tính tỉ lệ với số điểm của đầu ra, tức H·W."),
     ]
-    return run_checks("Bài tập: số phép nhân-cộng của lớp tích chập", props, verbose)
+    return run_checks("Bài tập 2.3: số phép nhân-cộng của lớp tích chập", props, verbose)

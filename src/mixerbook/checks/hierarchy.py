@@ -107,4 +107,4 @@ def check_receptive_field(receptive_field: Callable[[Sequence[int], Sequence[int
         Property("khớp với vùng có gradient khác 0 trên một mạng thật", matches_gradient,
                  "so lại công thức: giá trị cuối phải bằng cạnh vùng ảnh mà đơn vị ở giữa thực sự nhìn thấy."),
     ]
-    return run_checks("Bài tập: trường tiếp nhận", props, verbose)
+    return run_checks("Bài tập 4.2: trường tiếp nhận", props, verbose)

@@ -96,7 +96,7 @@ def check_global_shuffle(global_shuffle: Callable[[torch.Tensor, torch.Tensor], 
                  "quy ước là out.flatten()[i] = ảnh.flatten()[perm[i]]: chỉ số nằm ở vế phải (đọc, không ghi)."),
         Property("đúng với ảnh không vuông", rectangular, "lấy H và W từ hình dạng của ảnh, đừng giả sử H = W."),
     ]
-    return run_checks("Bài tập: xáo trộn toàn cục", props, verbose)
+    return run_checks("Bài tập 3.2: xáo trộn toàn cục", props, verbose)
 
 
 def check_invert_permutation(invert: Callable[[torch.Tensor], torch.Tensor], seed: int = 0,
@@ -142,13 +142,13 @@ def check_invert_permutation(invert: Callable[[torch.Tensor], torch.Tensor], see
         return True if torch.equal(back, images) else "xáo rồi xáo bằng hoán vị ngược không cho lại ảnh gốc"
 
     props = [
-        Property("trả về một tenxơ cùng độ dài", shape, "kết quả có đúng n phần tử như perm."),
+        Property("trả về một tensor cùng độ dài", shape, "kết quả có đúng n phần tử như perm."),
         Property("hoàn tác perm từ cả hai phía", undoes,
                  "inv[perm[i]] = i: phần tử đang ở vị trí perm[i] phải quay về vị trí i (gợi ý: torch.argsort)."),
-        Property("không sửa perm được truyền vào", keeps_input, "tạo tenxơ mới thay vì ghi đè lên perm."),
+        Property("không sửa perm được truyền vào", keeps_input, "tạo tensor mới thay vì ghi đè lên perm."),
         Property("khôi phục được ảnh đã xáo", undoes_images, "xáo bằng perm rồi bằng inv phải cho lại ảnh gốc."),
     ]
-    return run_checks("Bài tập: hoán vị ngược", props, verbose)
+    return run_checks("Bài tập 3.2: hoán vị ngược", props, verbose)
 
 
 def check_patch_shuffle_index(patch_shuffle_index: Callable[..., torch.Tensor], seed: int = 0,
@@ -227,4 +227,4 @@ def check_patch_shuffle_index(patch_shuffle_index: Callable[..., torch.Tensor], 
         Property("đúng với ảnh không vuông và cỡ patch khác", other_shapes,
                  "số patch mỗi hàng là W/P (theo chiều rộng), vị trí trong patch là (hàng mod P)·P + (cột mod P)."),
     ]
-    return run_checks("Bài tập: chỉ số của phép xáo patch + điểm ảnh", props, verbose)
+    return run_checks("Bài tập 3.3: chỉ số của phép xáo patch + điểm ảnh", props, verbose)

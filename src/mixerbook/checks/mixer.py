@@ -9,6 +9,7 @@ import torch
 
 from .. import complexity
 from ..models.mixer import MixerBlock
+from ..text import number
 from ._core import INTEGER, PAIR, CheckResult, Property, reader, run_checks
 
 __all__ = [
@@ -33,8 +34,8 @@ def _block_slip(s: int, c: int, ds: int, dc: int, got: object) -> str:
     channel = 2 * c * dc + dc + c
     known = {
         token + channel: "quên tham số của hai LayerNorm (mỗi lớp có C hệ số co giãn và C hệ số dịch)",
-        token + channel + 2 * c: "mỗi LayerNorm có HAI vectơ C số (co giãn γ và dịch β), không phải một",
-        2 * s * ds + 2 * c * dc + 4 * c: "thiếu các vectơ bias của bốn lớp kết nối đầy đủ",
+        token + channel + 2 * c: "mỗi LayerNorm có HAI vector C số (co giãn γ và dịch β), không phải một",
+        2 * s * ds + 2 * c * dc + 4 * c: "thiếu các vector bias của bốn lớp kết nối đầy đủ",
         2 * s * ds + 2 * c * dc: "thiếu cả bias lẫn tham số LayerNorm",
         (2 * s * dc + dc + s) + (2 * c * ds + ds + c) + 4 * c: "đổi chỗ D_S và D_C: D_S là độ rộng ẩn của MLP "
                                                                "trộn token (theo S), D_C của MLP trộn kênh (theo C)",
@@ -63,8 +64,8 @@ def check_mixer_block_params(mixer_block_params: Callable[[int, int, int, int], 
     def explain(case: tuple[int, int, int, int], want: int, got: object) -> str:
         s, c, ds, dc = case
         slip = _block_slip(s, c, ds, dc, got)
-        got_text = f"{got:,}" if isinstance(got, int) else repr(got)
-        return (f"S = {s}, C = {c}, D_S = {ds}, D_C = {dc}: cần {want:,}, hàm trả về {got_text}"
+        got_text = number(got) if isinstance(got, int) else repr(got)
+        return (f"S = {s}, C = {c}, D_S = {ds}, D_C = {dc}: cần {number(want)}, hàm trả về {got_text}"
                 + (f" ({slip})" if slip else ""))
 
     def matches_module() -> bool | str:
@@ -87,18 +88,18 @@ def check_mixer_block_params(mixer_block_params: Callable[[int, int, int, int], 
         s, c, ds, dc = 196, 768, 384, 3072
         step = mixer_block_params(2 * s, c, ds, dc) - mixer_block_params(s, c, ds, dc)
         want = s * (2 * ds + 1)
-        return True if step == want else f"gấp đôi S làm số tham số tăng {step:,} thay vì {want:,}"
+        return True if step == want else f"gấp đôi S làm số tham số tăng {number(step)} thay vì {number(want)}"
 
     props = [
         Property("khớp số tham số của MixerBlock(S, C, D_S, D_C) thật", matches_module,
                  "một khối có LayerNorm → MLP trộn token (S → D_S → S) → LayerNorm → MLP trộn kênh (C → D_C → C); "
-                 "đếm đủ trọng số, bias và hai vectơ γ, β của mỗi LayerNorm."),
+                 "đếm đủ trọng số, bias và hai vector γ, β của mỗi LayerNorm."),
         Property("khớp một lớp của mỗi cấu hình trong Bảng 1 (224 điểm ảnh) và của B/16 ở 448 điểm ảnh",
                  matches_paper, "D_S đi với S (MLP trộn token), D_C đi với C (MLP trộn kênh)."),
         Property("gấp đôi S chỉ làm MLP trộn token lớn thêm", grows_with_s,
                  "chỉ W1, W2 và b2 của MLP trộn token phụ thuộc S; phần trộn kênh và LayerNorm không đổi."),
     ]
-    return run_checks("Bài tập: số tham số của một khối Mixer", props, verbose)
+    return run_checks("Bài tập 7.2: số tham số của một lớp Mixer", props, verbose)
 
 
 def reference_expand_token_weight(weight: torch.Tensor, bias: torch.Tensor,
@@ -184,4 +185,4 @@ def check_expand_token_weight(expand_token_weight: Callable[[torch.Tensor, torch
         Property("mỗi khối token được xử lý đúng như MLP gốc xử lý nó", acts_per_block,
                  "W1' phải tác động lên từng đoạn S token một cách độc lập."),
     ]
-    return run_checks("Bài tập: mở rộng W1 theo khối chéo", props, verbose)
+    return run_checks("Bài tập 7.3: mở rộng W1 theo khối chéo", props, verbose)

@@ -111,4 +111,4 @@ def check_token_mixing(student: Callable[[torch.Tensor, nn.Module, nn.Module], t
                  "U = X + chuyển_vị(mlp(chuyển_vị(norm(X)))), với chuyển vị giữa (B, S, C) và (B, C, S)."),
     ]
     with torch.no_grad():  # the modules' parameters need no gradients here
-        return run_checks("Bài tập: lớp trộn token", props, verbose)
+        return run_checks("Bài tập 6.2: lớp trộn token", props, verbose)

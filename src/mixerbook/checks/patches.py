@@ -109,4 +109,4 @@ def check_patchify(student: Callable[[torch.Tensor, int], torch.Tensor], seed: i
                  "kiểm tra H % P và W % P trước khi reshape, rồi `raise ValueError(...)` với cả cạnh ảnh lẫn P."),
     ]
     with torch.no_grad():  # the modules' parameters need no gradients here
-        return run_checks("Bài tập: cắt ảnh thành patch (patchify)", props, verbose)
+        return run_checks("Bài tập 5.2: cắt ảnh thành patch (patchify)", props, verbose)

@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 from .. import paper
 from ..experiments import scaling_epochs
+from ..text import number
 from ._core import INTEGER, NUMBER, CheckResult, Property, reader, run_checks
 
 __all__ = ["reference_pair_throughput", "check_pair_throughput", "reference_epochs_for", "check_epochs_for"]
@@ -83,7 +84,7 @@ def check_pair_throughput(pair_throughput: Callable[[str, float], float], seed: 
         Property("báo lỗi khi độ chính xác không có trong bài báo", unknown_accuracy,
                  "khi không tìm thấy dòng nào, hãy raise ValueError thay vì đoán một con số."),
     ]
-    return run_checks("Bài tập: ghép đúng độ chính xác với thông lượng", props, verbose)
+    return run_checks("Bài tập 8.2: ghép đúng độ chính xác với thông lượng", props, verbose)
 
 
 def reference_epochs_for(train_size: int, steps: int, batch_size: int) -> int:
@@ -106,7 +107,7 @@ def check_epochs_for(epochs_for: Callable[[int, int, int], int], seed: int = 0, 
         for n, want in ((1000, 60), (4000, 15), (15000, 4), (60000, 1)):
             got = epochs_for(n, 240, 250)
             if got != want:
-                return f"{n:,} ảnh, lô 250, 240 bước: cần {want} epoch, hàm trả về {got!r}"
+                return f"{number(n)} ảnh, lô 250, 240 bước: cần {want} epoch, hàm trả về {got!r}"
         return True
 
     def partial_batches() -> bool | str:
@@ -122,7 +123,7 @@ def check_epochs_for(epochs_for: Callable[[int, int, int], int], seed: int = 0, 
 
     def at_least_one() -> bool | str:
         got = epochs_for(60000, 10, 250)
-        return True if got == 1 else f"60.000 ảnh, chỉ 10 bước: vẫn phải chạy 1 epoch, hàm trả về {got!r}"
+        return True if got == 1 else f"{number(60_000)} ảnh, chỉ 10 bước: vẫn phải chạy 1 epoch, hàm trả về {got!r}"
 
     def paper_epochs() -> bool | str:
         total, batch = 300_000_000, 4096
@@ -144,4 +145,4 @@ def check_epochs_for(epochs_for: Callable[[int, int, int], int], seed: int = 0, 
         Property("khớp 233 / 70 / 23 / 7 epoch của bài báo (§3.3)", paper_epochs,
                  "với JFT-300M, 7 epoch trên 100% dữ liệu là tổng số bước; tập con nhỏ hơn cần nhiều epoch hơn."),
     ]
-    return run_checks("Bài tập: cùng số bước cho mọi cỡ tập dữ liệu", props, verbose)
+    return run_checks("Bài tập 8.3: cùng số bước cho mọi cỡ tập dữ liệu", props, verbose)

@@ -32,12 +32,15 @@ export function clamp(value, lo, hi) {
   return Math.min(hi, Math.max(lo, value));
 }
 
-/** Vietnamese number format of the book: thousands separated by a dot, decimals by a comma. */
+/**
+ * The book's number format (stated in the intro, same as mixerbook.text.number): a decimal point, and
+ * numbers of five digits or more grouped in threes by a no-break space; four-digit numbers stay whole.
+ */
 export function formatNumber(value, digits = 0) {
   const fixed = Math.abs(value).toFixed(digits);
   const [whole, frac] = fixed.split(".");
-  const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ".");
-  return (value < 0 ? "−" : "") + grouped + (frac ? "," + frac : "");
+  const grouped = whole.length < 5 ? whole : whole.replace(/\B(?=(\d{3})+(?!\d))/g, "\u00a0");
+  return (value < 0 ? "−" : "") + grouped + (frac ? "." + frac : "");
 }
 
 /** Min and max of an array-like of numbers. */

@@ -117,7 +117,7 @@ function render({model, el}) {
     factor: rangeControl("factor", "Hệ số K", {min: 1, max: 4, value: model.get("factor")}, (v) => change({factor: v})),
   };
   if (numBlocks > 1) {
-    controls.block = rangeControl("block", "Khối Mixer", {min: 0, max: numBlocks - 1, value: model.get("block")},
+    controls.block = rangeControl("block", "Lớp Mixer", {min: 0, max: numBlocks - 1, value: model.get("block")},
       (v) => change({block: v}));
   }
   for (const c of Object.values(controls)) frame.controls.append(c.element);
@@ -146,7 +146,7 @@ function render({model, el}) {
     ctx.textBaseline = "middle";
     ctx.fillStyle = colors.fg;
     ctx.font = "13px sans-serif";
-    ctx.fillText(`Khối Mixer ${block}: ảnh lớn gấp ${K} lần mỗi cạnh, W1 (${hidden}×${size}) → W1' (${rows}×${cols})`,
+    ctx.fillText(`Lớp Mixer ${block}: ảnh lớn gấp ${K} lần mỗi cạnh, W1 (${hidden}×${size}) → W1' (${rows}×${cols})`,
                  370, 12);
     // left: the token grid, coloured by block, with raster indices
     const gridSide = 200, x0 = 14, cell = gridSide / side;
@@ -218,7 +218,7 @@ function render({model, el}) {
     ctx.fillText(`trắng: 0, đen: |w| lớn nhất (${formatNumber(vmax, 2)}); màu trên cột: khối của token`,
                  268 + mw + 17, totalH - 12);
     const share = formatNumber((100 * view.nonzero) / expanded.length, 1);
-    const alt = `K = ${K}: lưới ${side}×${side} token gồm ${K}×${K} khối ${g}×${g}; W1' của khối Mixer ${block} có ` +
+    const alt = `K = ${K}: lưới ${side}×${side} token gồm ${K}×${K} khối ${g}×${g}; W1' của lớp Mixer ${block} có ` +
       `${rows}×${cols} phần tử, W1 (${hidden}×${size}) được chép ${copies} lần dọc đường chéo khi xếp cột theo khối; ` +
       `${share}% phần tử khác 0.`;
     report(frame, values, view, alt);

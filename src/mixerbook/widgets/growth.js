@@ -89,8 +89,8 @@ export function growthMessage(resolution, patchSize) {
   const step = patchSize * R_STEP / gcd(patchSize, R_STEP);
   const below = Math.floor(resolution / step) * step;
   const picks = [below, below + step].filter((v) => v >= R_MIN && v <= R_MAX).map(String);
-  return `Cạnh ảnh R = ${resolution} không chia hết cho cạnh mảnh P = ${patchSize}: Mixer cắt ảnh thành các ` +
-    `mảnh ${patchSize}×${patchSize} nguyên vẹn. Hãy chọn R là bội của ${patchSize}, ví dụ ` +
+  return `Cạnh ảnh R = ${resolution} không chia hết cho cạnh patch P = ${patchSize}: Mixer cắt ảnh thành các ` +
+    `patch ${patchSize}×${patchSize} nguyên vẹn. Hãy chọn R là bội của ${patchSize}, ví dụ ` +
     `${picks.join(" hoặc ")}, hoặc chọn P khác.`;
 }
 
@@ -206,7 +206,7 @@ function render({model, el}) {
       (v) => change({hidden: v})),
     channels: selectControl("channels", "Số kênh ảnh", select("channel_options"), model.get("channels"),
       (v) => change({channels: v})),
-    patch_size: selectControl("patch_size", "Cạnh mảnh P (Mixer)", select("patch_options"),
+    patch_size: selectControl("patch_size", "Cạnh patch P (Mixer)", select("patch_options"),
       model.get("patch_size"), (v) => change({patch_size: v})),
   };
   for (const c of Object.values(controls)) frame.controls.append(c.element);
@@ -244,7 +244,7 @@ function render({model, el}) {
       root.append(svg("text", {x: lx + 28, y: legendY + 4, "font-size": 12}, LABELS[n] + (drawn ? "" : " (không vẽ)")));
       lx += 240;
     }
-    const where = view.message ? "" : `, S = ${formatNumber(view.S)} mảnh ${patchSize}×${patchSize}`;
+    const where = view.message ? "" : `, S = ${formatNumber(view.S)} patch ${patchSize}×${patchSize}`;
     root.append(svg("text", {x: 40, y: 374, "font-size": 12, "font-weight": "bold"},
       `Tại R = ${resolution} (${formatNumber(view.inputs)} số đầu vào${where}):`));
     LAYER_NAMES.forEach((n, i) => {
@@ -260,7 +260,7 @@ function render({model, el}) {
     const head = view.message
       ? `Đồ thị log-log theo cạnh ảnh R, đánh dấu R = ${resolution}, không có lớp Mixer vì P = ${patchSize} ` +
         `không chia hết R (${formatNumber(view.inputs)} số đầu vào): `
-      : `Đồ thị log-log theo cạnh ảnh R, đánh dấu R = ${resolution} (S = ${formatNumber(view.S)} mảnh ` +
+      : `Đồ thị log-log theo cạnh ảnh R, đánh dấu R = ${resolution} (S = ${formatNumber(view.S)} patch ` +
         `${patchSize}×${patchSize}, ${formatNumber(view.inputs)} số đầu vào): `;
     const alt = head + `lớp đầu của MLP (${values.hidden} nơ-ron ẩn) có ${formatNumber(L.MLP.params)} tham số và ` +
       `${formatNumber(L.MLP.macs)} MAC; lớp tích chập đầu tiên có ${formatNumber(L.CNN.params)} tham số, không ` +

@@ -44,8 +44,8 @@ def growth_message(resolution: int, patch_size: int) -> str | None:
     below = resolution // step * step
     above = below + step
     picks = [str(v) for v in (below, above) if R_MIN <= v <= R_MAX]
-    return (f"Cạnh ảnh R = {resolution} không chia hết cho cạnh mảnh P = {patch_size}: Mixer cắt ảnh thành các "
-            f"mảnh {patch_size}×{patch_size} nguyên vẹn. Hãy chọn R là bội của {patch_size}, ví dụ "
+    return (f"Cạnh ảnh R = {resolution} không chia hết cho cạnh patch P = {patch_size}: Mixer cắt ảnh thành các "
+            f"patch {patch_size}×{patch_size} nguyên vẹn. Hãy chọn R là bội của {patch_size}, ví dụ "
             f"{' hoặc '.join(picks)}, hoặc chọn P khác.")
 
 

@@ -74,7 +74,7 @@ function render({model, el}) {
   frame.figure.append(canvas);
   const controls = {};
   if (numBlocks > 1) {
-    controls.block = rangeControl("block", "Khối Mixer", {min: 0, max: numBlocks - 1, value: model.get("block")},
+    controls.block = rangeControl("block", "Lớp Mixer", {min: 0, max: numBlocks - 1, value: model.get("block")},
       (v) => change({block: v}));
   }
   controls.unit = rangeControl("unit", "Nơ-ron ẩn", {min: 0, max: units - 1, value: model.get("unit")},
