@@ -189,7 +189,8 @@ def train_and_test(name: str, model: nn.Module, settings: dict, train, test, *,
         history.cached = True
         metrics = Metrics(**record["metrics"])
         if progress:
-            print(f"{name}: dùng lại lần chạy đã lưu {key} (lúc trước huấn luyện mất {history.seconds:.1f} giây)")
+            print(f"{name}: dùng lại kết quả đã lưu trong bộ nhớ đệm (lần huấn luyện trước mất "
+                  f"{history.seconds:.1f} giây)")
     else:
         history = fit(
             model, train.images, train.labels,

@@ -27,6 +27,8 @@ import copy
 import torch
 from torch import nn
 
+from .text import ExplainedError
+
 __all__ = [
     "PixelPermutation",
     "make_permutation",
@@ -269,6 +271,11 @@ _NO_REWIRING = (
     "only a small neighbourhood and is shared by every position, so no rearrangement of its weights brings "
     "the scattered neighbours back under one kernel."
 )
+_NO_REWIRING_VI = (
+    "Mạng tích chập không bù được một phép xáo tách rời các điểm ảnh láng giềng: mỗi bộ lọc chỉ đọc một vùng lân "
+    "cận nhỏ và dùng chung cho mọi vị trí, nên không cách sắp xếp lại trọng số nào đưa được các láng giềng đã bị rải "
+    "đi trở về dưới cùng một bộ lọc."
+)
 
 
 def rewire_flatten_mlp(model: nn.Module, perm: PixelPermutation) -> nn.Module:
@@ -341,10 +348,13 @@ def rewire_mixer(model: nn.Module, perm: PixelPermutation) -> nn.Module:
         raise ValueError(f"The model's patch size {p} does not divide the {perm.height}x{perm.width} permutation.")
     factors = factor_patch_shuffle(perm, p)
     if factors is None:
-        raise ValueError(
+        raise ExplainedError(
             f"This permutation ({perm.mode}) is not a patch+pixel shuffle with the model's patch size {p}, so no "
             "rearrangement of a Mixer's weights undoes it: a patch would mix pixels of several input patches, or "
-            "patches would use different pixel orders."
+            "patches would use different pixel orders.",
+            vi=f"Phép xáo này không phải một phép xáo patch + điểm ảnh với cỡ patch {p} của mô hình, nên không có "
+               "cách hoán vị lại trọng số nào của Mixer bù được nó: một patch sẽ gom điểm ảnh của nhiều patch đầu "
+               "vào, hoặc các patch dùng những thứ tự điểm ảnh khác nhau.",
         )
     patch_order, pixel_order = factors
     new = copy.deepcopy(model)
@@ -377,5 +387,6 @@ def rewire(model: nn.Module, perm: PixelPermutation) -> nn.Module:
     if hasattr(model, "stem") and hasattr(model, "blocks"):
         return rewire_mixer(model, perm)
     if any(isinstance(m, nn.modules.conv._ConvNd) for m in model.modules()):
-        raise ValueError(f"No rewiring for {type(model).__name__}. {_NO_REWIRING}")
+        raise ExplainedError(f"No rewiring for {type(model).__name__}. {_NO_REWIRING}",
+                             vi=f"{type(model).__name__}: không có cách hoán vị lại trọng số nào. {_NO_REWIRING_VI}")
     return rewire_flatten_mlp(model, perm)

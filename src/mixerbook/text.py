@@ -12,7 +12,7 @@ import math
 import operator
 from numbers import Real
 
-__all__ = ["THOUSANDS_SEPARATOR", "number"]
+__all__ = ["THOUSANDS_SEPARATOR", "ExplainedError", "number"]
 
 THOUSANDS_SEPARATOR = "\u00a0"  # NO-BREAK SPACE: a group never breaks across lines
 _GROUP_FROM = 10_000  # four-digit numbers are not grouped
@@ -45,3 +45,13 @@ def number(value: Real, decimals: int = 0) -> str:
     if len(whole) < len(str(_GROUP_FROM)):
         return text.replace(",", "")
     return text.replace(",", THOUSANDS_SEPARATOR)
+
+
+class ExplainedError(ValueError):
+    """A ValueError whose message is English, as PyTorch's are, and which carries the same thing said in
+    Vietnamese for readers in ``.vi``. A chapter that shows such an error on purpose prints ``err.vi``.
+    """
+
+    def __init__(self, message: str, vi: str) -> None:
+        super().__init__(message)
+        self.vi = vi

@@ -5,6 +5,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from ..text import ExplainedError
+
 __all__ = ["check_input"]
 
 
@@ -35,6 +37,9 @@ def check_input(module: nn.Module, x: object, in_channels: int, image_size: int 
         raise ValueError(f"{name} expects input of shape {expected}, got {tuple(x.shape)}.{hint}")
     h, w = x.shape[-2:]
     if image_size is not None and (h, w) != (image_size, image_size):
-        raise ValueError(f"{name} was built for {image_size}x{image_size} images{built}, got {h}x{w}. It expects input "
-                         f"of shape {expected}, got {tuple(x.shape)}; resize the images or build the model with "
-                         f"image_size={h if h == w else (h, w)}.")
+        raise ExplainedError(
+            f"{name} was built for {image_size}x{image_size} images{built}, got {h}x{w}. It expects input of shape "
+            f"{expected}, got {tuple(x.shape)}; resize the images or build the model with "
+            f"image_size={h if h == w else (h, w)}.",
+            vi=f"{name} được dựng cho ảnh {image_size}×{image_size} nhưng nhận ảnh {h}×{w}: nó cần đầu vào hình dạng "
+               f"{expected}. Hãy đổi cỡ ảnh, hoặc dựng lại mô hình với image_size={h if h == w else (h, w)}.")
