@@ -429,3 +429,43 @@ def test_number_rejects_what_is_not_a_number():
             number(bad)
     with pytest.raises(TypeError, match="non-negative int"):
         number(1.5, -1)
+
+
+# ------------------------------------------------------------------ errors a chapter shows on purpose
+def test_chapters_print_the_vietnamese_side_of_the_errors_they_show():
+    """A chapter that catches an error to show it prints ``err.vi``; the English message stays in the exception."""
+    problems = []
+    for path in sorted(BOOK.glob("*.ipynb")):
+        for i, cell in enumerate(json.loads(path.read_text(encoding="utf-8"))["cells"]):
+            source = "".join(cell["source"])
+            if cell["cell_type"] != "code":
+                continue
+            for m in re.finditer(r"except\s+[\w.]+\s+as\s+(\w+):", source):
+                rest = source[m.end():]
+                problems += [f"{path.name}, ô mã {i}: '{u.group(0)}' prints the English message; print {m.group(1)}.vi"
+                             for u in re.finditer(rf"(?<!as )\b{m.group(1)}\b(?!\.vi\b)", rest)]
+    assert not problems, "\n".join(problems)
+
+
+def test_errors_the_chapters_show_are_english_with_a_vietnamese_explanation():
+    import torch
+
+    import mixerbook as mb
+    from mixerbook.text import ExplainedError
+
+    mixer = mb.experiments.build_model("Mixer-tiny", seed=0)
+    shuffle = mb.permute.make_permutation("global", 28, 28, 7, seed=0)
+    cases = {
+        "PatchEmbedding, side not divisible": lambda: mb.models.PatchEmbedding(28, 5, 1, 8),
+        "patchify, side not divisible": lambda: mb.models.mixer.patchify(torch.zeros(1, 3, 224, 224), 12),
+        "Mixer, image of another size": lambda: mixer(torch.zeros(1, 1, 56, 56)),
+        "rewire a Mixer, global shuffle": lambda: mb.permute.rewire(mixer, shuffle),
+        "rewire a CNN": lambda: mb.permute.rewire(mb.experiments.build_model("CNN", seed=0), shuffle),
+    }
+    for name, call in cases.items():
+        with pytest.raises(ExplainedError) as info:
+            call()
+        assert isinstance(info.value, ValueError), name
+        assert not VI_LETTER.search(str(info.value)), f"{name}: the exception message stays English"
+        assert VI_LETTER.search(info.value.vi), f"{name}: .vi explains it in Vietnamese"
+        assert scan_text(info.value.vi, name, code=True) == [], name
