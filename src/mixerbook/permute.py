@@ -27,7 +27,7 @@ import copy
 import torch
 from torch import nn
 
-from .text import ExplainedError
+from .text import explained_error
 
 __all__ = [
     "PixelPermutation",
@@ -348,7 +348,7 @@ def rewire_mixer(model: nn.Module, perm: PixelPermutation) -> nn.Module:
         raise ValueError(f"The model's patch size {p} does not divide the {perm.height}x{perm.width} permutation.")
     factors = factor_patch_shuffle(perm, p)
     if factors is None:
-        raise ExplainedError(
+        raise explained_error(
             f"This permutation ({perm.mode}) is not a patch+pixel shuffle with the model's patch size {p}, so no "
             "rearrangement of a Mixer's weights undoes it: a patch would mix pixels of several input patches, or "
             "patches would use different pixel orders.",
@@ -387,6 +387,6 @@ def rewire(model: nn.Module, perm: PixelPermutation) -> nn.Module:
     if hasattr(model, "stem") and hasattr(model, "blocks"):
         return rewire_mixer(model, perm)
     if any(isinstance(m, nn.modules.conv._ConvNd) for m in model.modules()):
-        raise ExplainedError(f"No rewiring for {type(model).__name__}. {_NO_REWIRING}",
+        raise explained_error(f"No rewiring for {type(model).__name__}. {_NO_REWIRING}",
                              vi=f"{type(model).__name__}: không có cách hoán vị lại trọng số nào. {_NO_REWIRING_VI}")
     return rewire_flatten_mlp(model, perm)

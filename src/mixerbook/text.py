@@ -12,7 +12,7 @@ import math
 import operator
 from numbers import Real
 
-__all__ = ["THOUSANDS_SEPARATOR", "ExplainedError", "number"]
+__all__ = ["THOUSANDS_SEPARATOR", "explained_error", "number"]
 
 THOUSANDS_SEPARATOR = "\u00a0"  # NO-BREAK SPACE: a group never breaks across lines
 _GROUP_FROM = 10_000  # four-digit numbers are not grouped
@@ -47,11 +47,10 @@ def number(value: Real, decimals: int = 0) -> str:
     return text.replace(",", THOUSANDS_SEPARATOR)
 
 
-class ExplainedError(ValueError):
-    """A ValueError whose message is English, as PyTorch's are, and which carries the same thing said in
+def explained_error(message: str, vi: str) -> ValueError:
+    """A plain ValueError whose message is English, as PyTorch's are, carrying the same thing said in
     Vietnamese for readers in ``.vi``. A chapter that shows such an error on purpose prints ``err.vi``.
     """
-
-    def __init__(self, message: str, vi: str) -> None:
-        super().__init__(message)
-        self.vi = vi
+    error = ValueError(message)
+    error.vi = vi
+    return error

@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from ..text import ExplainedError
+from ..text import explained_error
 
 __all__ = ["check_input"]
 
@@ -37,7 +37,7 @@ def check_input(module: nn.Module, x: object, in_channels: int, image_size: int 
         raise ValueError(f"{name} expects input of shape {expected}, got {tuple(x.shape)}.{hint}")
     h, w = x.shape[-2:]
     if image_size is not None and (h, w) != (image_size, image_size):
-        raise ExplainedError(
+        raise explained_error(
             f"{name} was built for {image_size}x{image_size} images{built}, got {h}x{w}. It expects input of shape "
             f"{expected}, got {tuple(x.shape)}; resize the images or build the model with "
             f"image_size={h if h == w else (h, w)}.",

@@ -13,7 +13,7 @@ import math
 import torch
 from torch import nn
 
-from ..text import ExplainedError
+from ..text import explained_error
 from ._input import check_input
 
 __all__ = ["PatchEmbedding", "MlpBlock", "MixerBlock", "MlpMixer", "PAPER_CONFIGS", "patchify", "unpatchify"]
@@ -49,7 +49,7 @@ class PatchEmbedding(nn.Module):
     def __init__(self, image_size: int, patch_size: int, in_channels: int, hidden_dim: int) -> None:
         super().__init__()
         if patch_size <= 0 or image_size % patch_size != 0:
-            raise ExplainedError(
+            raise explained_error(
                 f"image_size {image_size} is not divisible by patch_size {patch_size}; choose a patch size "
                 f"that divides the image side (e.g. one of {_divisors(image_size)}).",
                 vi=f"Cạnh ảnh {image_size} không chia hết cho cỡ patch {patch_size}: hãy chọn cỡ patch là ước của "
@@ -96,7 +96,7 @@ def patchify(images: torch.Tensor, patch_size: int) -> torch.Tensor:
         raise ValueError(f"patchify expects (B, C, H, W) images, got shape {tuple(images.shape)}.")
     b, c, h, w = images.shape
     if patch_size <= 0 or h % patch_size or w % patch_size:
-        raise ExplainedError(f"Image size {h}x{w} is not divisible by patch_size {patch_size}; choose a patch size "
+        raise explained_error(f"Image size {h}x{w} is not divisible by patch_size {patch_size}; choose a patch size "
                              f"that divides both sides.",
                              vi=f"Ảnh {h}×{w} không chia hết cho cỡ patch {patch_size}: hãy chọn cỡ patch chia hết "
                                 f"cả hai cạnh ảnh.")
