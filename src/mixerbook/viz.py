@@ -1687,23 +1687,19 @@ def plot_mixer_overview(model=None, title: str = "MLP-Mixer trong một hình") 
             f"bảng {s} × {c}", ha="left", va="bottom", fontsize=9.5, fontweight="bold")
     _polyline(ax, [69, 69, 0.8, 0.8], [y1 - 5, y2 + 18, y2 + 18, y2], color="#333333", lw=1.3)
     _arrow(ax, (0.8, y2), (7.5, y2))
-    _box(ax, 13, y2, 11, 6, "LayerNorm", colors["norm"], fontsize=8.5)
-    _arrow(ax, (18.5, y2), (22.5, y2))
-    _box(ax, 33, y2, 21, 10, f"Trộn token\nMLP trên từng cột\n{s} → {d_s} → {s}\n(dùng chung cho {c} cột)",
-         colors["token"], fontsize=8.5)
-    _arrow(ax, (43.5, y2), (48.2, y2))
-    ax.add_patch(plt.Circle((50, y2), 1.8, facecolor="white", edgecolor="#333333", lw=1.2))
-    ax.text(50, y2, "+", ha="center", va="center", fontsize=11)
-    _arrow(ax, (51.8, y2), (56.5, y2))
-    _box(ax, 62, y2, 11, 6, "LayerNorm", colors["norm"], fontsize=8.5)
-    _arrow(ax, (67.5, y2), (71.5, y2))
-    _box(ax, 82, y2, 21, 10, f"Trộn kênh\nMLP trên từng hàng\n{c} → {d_c} → {c}\n(dùng chung cho {s} hàng)",
-         colors["channel"], fontsize=8.5)
-    _arrow(ax, (92.5, y2), (96.2, y2))
-    ax.add_patch(plt.Circle((98, y2), 1.8, facecolor="white", edgecolor="#333333", lw=1.2))
-    ax.text(98, y2, "+", ha="center", va="center", fontsize=11)
+    # each half of the block: LayerNorm -> MLP -> "+", the first starting at x = 0, the second at x = 49
+    halves = [(f"Trộn token\nMLP trên từng cột\n{s} → {d_s} → {s}\n(dùng chung cho {c} cột)", colors["token"]),
+              (f"Trộn kênh\nMLP trên từng hàng\n{c} → {d_c} → {c}\n(dùng chung cho {s} hàng)", colors["channel"])]
+    for x, (label, color) in zip((0, 49), halves, strict=True):
+        _box(ax, x + 13, y2, 11, 6, "LayerNorm", colors["norm"], fontsize=8.5)
+        _arrow(ax, (x + 18.5, y2), (x + 22.5, y2))
+        _box(ax, x + 33, y2, 21, 10, label, color, fontsize=8.5)
+        _arrow(ax, (x + 43.5, y2), (x + 47.2, y2))
+        ax.add_patch(plt.Circle((x + 49, y2), 1.8, facecolor="white", edgecolor="#333333", lw=1.2))
+        ax.text(x + 49, y2, "+", ha="center", va="center", fontsize=11)
+    _arrow(ax, (50.8, y2), (55.5, y2))
     # skip connections: from before each LayerNorm to the matching "+"
-    for x0, x1 in ((5, 50), (54, 98)):
+    for x0, x1 in ((5, 49), (53, 98)):
         _polyline(ax, [x0, x0, x1], [y2, y2 - 9, y2 - 9], color=COLORS["CNN"], lw=1.4)
         _arrow(ax, (x1, y2 - 9), (x1, y2 - 1.8), color=COLORS["CNN"])
         ax.text((x0 + x1) / 2, y2 - 9.6, "kết nối tắt (skip connection): cộng đầu vào vào kết quả", ha="center",
