@@ -2,14 +2,29 @@
 
 Modules, in the order data flows: :mod:`~mixerbook.data` -> :mod:`~mixerbook.models` ->
 :mod:`~mixerbook.train` / :mod:`~mixerbook.experiments` -> :mod:`~mixerbook.viz` ->
-:mod:`~mixerbook.widgets`; :mod:`~mixerbook.complexity` counts parameters and multiply-adds, :mod:`~mixerbook.speed` measures
-training speed (the unit R) and
-:mod:`~mixerbook.checks` holds the exercise checkers.
+:mod:`~mixerbook.widgets`; :mod:`~mixerbook.complexity` counts parameters and multiply-adds,
+:mod:`~mixerbook.speed` measures training speed (the unit R) and :mod:`~mixerbook.checks` holds the
+exercise checkers.
 """
 
 from importlib.metadata import PackageNotFoundError, version
 
-from . import a11y, cache, checks, complexity, data, experiments, mixing, models, paper, permute, probe, speed, train, viz
+from . import (
+    a11y,
+    cache,
+    checks,
+    complexity,
+    data,
+    experiments,
+    mixing,
+    models,
+    paper,
+    permute,
+    probe,
+    speed,
+    train,
+    viz,
+)
 from .device import autocast, describe_device, get_device, set_seed
 
 try:
