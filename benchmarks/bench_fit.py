@@ -5,6 +5,11 @@
    optimiser. Images per second of each, and the ratio fit / DataLoader.
 2. The bare step: forward, backward and optimiser step on batches prepared in memory beforehand, in
    the same order as fit. The share of fit's time spent outside the model is 1 - bare / fit.
+3. The roofline: each model's training FLOP per image (``mixerbook.speed.train_flop_per_image``), the
+   GFLOP/s that fit and the bare step achieve, and their fraction of the machine's float32 matmul peak
+   (``mixerbook.speed.matmul_peak_gflops``, 512 x 512 ``torch.mm``) measured in the same run, before
+   and after the models (the better of the two).
+4. R, the book's unit of time: one fit epoch of the MLP + one of the CNN + one of the Mixer (medians).
 """
 
 from __future__ import annotations
@@ -67,10 +72,11 @@ def bare_loop(model: nn.Module, images: torch.Tensor, labels: torch.Tensor, batc
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--models", default="MLP,CNN")
+    parser.add_argument("--models", default=",".join(mb.speed.R_MODELS))
     parser.add_argument("--batch-size", type=int, default=256)
     parser.add_argument("--workers", type=int, default=0, help="DataLoader workers (tutorials mostly use 0 or 2)")
     parser.add_argument("--repeats", type=int, default=3, help="epochs measured per loop; the median is reported")
+    parser.add_argument("--no-loader", action="store_true", help="skip the DataLoader loop (saves time)")
     parser.add_argument("--json", default=None)
     args = parser.parse_args()
 
@@ -79,9 +85,12 @@ def main() -> None:
     n = len(train)
     print(f"device: {mb.describe_device(device)}; {n:,} images, batch {args.batch_size}, "
           f"median of {args.repeats} epochs per loop")
+    peak_before = mb.speed.matmul_peak_gflops(device=device)
     rows = []
+    seconds: dict[str, float] = {}
     for name in args.models.split(","):
         lr = mb.experiments.budget_settings(name, "quick")["lr"]
+        flop = mb.speed.train_flop_per_image(mb.experiments.build_model(name))
         fns = {
             "loader": lambda name=name, lr=lr: tutorial_loop(mb.experiments.build_model(name), train.source,
                                                              args.batch_size, lr, device, args.workers),
@@ -91,19 +100,41 @@ def main() -> None:
             "bare": lambda name=name, lr=lr: bare_loop(mb.experiments.build_model(name), train.images,
                                                        train.labels, args.batch_size, lr, device, seed=0),
         }
+        if args.no_loader:
+            del fns["loader"]
         med = median_of(fns, args.repeats)  # interleaved, the order reversed every other repeat
-        t_loader, t_fit, t_bare = med["loader"], med["fit"], med["bare"]
+        t_loader, t_fit, t_bare = med.get("loader"), med["fit"], med["bare"]
+        seconds[name] = t_fit
         rows.append({
             "model": name,
-            "dataloader_img_s": n / t_loader,
+            "dataloader_img_s": n / t_loader if t_loader else None,
             "fit_img_s": n / t_fit,
             "bare_img_s": n / t_bare,
-            "fit_vs_dataloader": t_loader / t_fit,
+            "fit_vs_dataloader": t_loader / t_fit if t_loader else None,
             "share_outside_model": max(0.0, 1 - t_bare / t_fit),
+            "fit_s": t_fit,
+            "train_mflop_per_img": flop / 1e6,
+            "fit_gflop_s": flop * n / t_fit / 1e9,
+            "bare_gflop_s": flop * n / t_bare / 1e9,
         })
+    peak = max(peak_before, mb.speed.matmul_peak_gflops(device=device))
+    for row in rows:
+        row["fit_of_peak"] = row["fit_gflop_s"] / peak
+        row["bare_of_peak"] = row["bare_gflop_s"] / peak
     print_table(rows, ["model", "dataloader_img_s", "fit_img_s", "bare_img_s", "fit_vs_dataloader",
                        "share_outside_model"])
-    write_json(args.json, {"device": str(device), "rows": rows})
+    print()
+    print(f"float32 matmul peak (512 x 512 torch.mm, best of the runs before and after): {peak:,.1f} GFLOP/s")
+    print_table(rows, ["model", "fit_s", "train_mflop_per_img", "fit_gflop_s", "bare_gflop_s", "fit_of_peak",
+                       "bare_of_peak"])
+    r = None
+    if all(m in seconds for m in mb.speed.R_MODELS):
+        r = sum(seconds[m] for m in mb.speed.R_MODELS)
+        parts = " + ".join(f"{m} {seconds[m]:.1f}" for m in mb.speed.R_MODELS)
+        print(f"\nR = {r:.1f} s ({parts}): one fit epoch of each, {n:,} images, medians")
+    else:
+        print(f"\nR needs {', '.join(mb.speed.R_MODELS)} in --models.")
+    write_json(args.json, {"device": str(device), "peak_gflop_s": peak, "R_s": r, "rows": rows})
 
 
 if __name__ == "__main__":

@@ -77,12 +77,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--steps", type=int, default=3)
+    parser.add_argument("--configs", default="all", choices=["all", "small", "S/16"],
+                        help="measure both configurations, or only the book's small one or Mixer-S/16")
     parser.add_argument("--json", default=None)
     args = parser.parse_args()
     device = mb.get_device()
     print(f"device: {mb.describe_device(device)}; medians of {args.repeats} interleaved repeats")
     rows = []
-    for label, ours_fn, timm_fn, shape, batch in configs():
+    small = args.configs == "small"
+    chosen = [c for c in configs() if args.configs == "all" or small == c[0].startswith("Mixer small")]
+    for label, ours_fn, timm_fn, shape, batch in chosen:
         ours, theirs = ours_fn(), timm_fn()
         p_ours, p_timm = mb.complexity.count_params(ours), mb.complexity.count_params(theirs)
         for mode in ("inference", "training"):

@@ -102,3 +102,49 @@ def test_same_parameter_count_as_timm(name):
         theirs = timm_mixer.MlpMixer(num_classes=1000, img_size=224, patch_size=cfg["patch_size"],
                                      num_blocks=cfg["num_blocks"], embed_dim=cfg["hidden_dim"], mlp_ratio=(0.5, 4.0))
     assert count_params(ours) == count_params(theirs)
+
+
+def _reference_mixer(model, images):
+    """The Mixer written out with plain tensor operations, from Eq. (1) of the paper, on the model's weights."""
+    import torch.nn.functional as F
+
+    p = model.stem.patch_size
+    patches = images.unfold(2, p, p).unfold(3, p, p)  # (B, C_in, H/P, W/P, P, P)
+    patches = patches.permute(0, 2, 3, 1, 4, 5).flatten(3).flatten(1, 2)  # (B, S, C_in*P*P)
+    x = patches @ model.stem.proj.weight.flatten(1).T + model.stem.proj.bias  # (B, S, C)
+    for blk in model.blocks:
+        def ln(t, norm):
+            return F.layer_norm(t, norm.normalized_shape, norm.weight, norm.bias, norm.eps)
+
+        def mlp(t, m):
+            return F.gelu(t @ m.fc1.weight.T + m.fc1.bias) @ m.fc2.weight.T + m.fc2.bias
+
+        x = x + mlp(ln(x, blk.norm1).transpose(1, 2), blk.token_mixing).transpose(1, 2)  # per channel column
+        x = x + mlp(ln(x, blk.norm2), blk.channel_mixing)  # per patch row
+    x = F.layer_norm(x, (x.shape[-1],), model.pre_head_norm.weight, model.pre_head_norm.bias,
+                     model.pre_head_norm.eps)
+    return x.mean(1) @ model.head.weight.T + model.head.bias
+
+
+@pytest.mark.parametrize("memory_format", [torch.contiguous_format, torch.channels_last])
+def test_forward_and_gradients_equal_a_plain_reference(memory_format):
+    import copy
+
+    import mixerbook as mb
+
+    torch.manual_seed(0)
+    model = mb.experiments.build_model("Mixer")
+    torch.nn.init.normal_(model.head.weight, std=0.1)  # the zero head would hide everything below it
+    keys = {k: tuple(v.shape) for k, v in model.state_dict().items()}
+    reference = copy.deepcopy(model)
+    x = torch.rand(5, 1, 28, 28)
+    model.to(memory_format=memory_format)
+    out = model(x.contiguous(memory_format=memory_format))
+    expected = _reference_mixer(reference, x)
+    assert torch.allclose(out, expected, atol=1e-5, rtol=1e-5)
+    out.square().sum().backward()
+    expected.square().sum().backward()
+    for (name, p), q in zip(model.named_parameters(), reference.parameters(), strict=True):
+        assert torch.allclose(p.grad, q.grad, atol=1e-4, rtol=1e-4), name
+    assert {k: tuple(v.shape) for k, v in model.state_dict().items()} == keys
+    assert "blocks.0.token_mixing.fc1.weight" in keys and keys["blocks.0.token_mixing.fc1.weight"] == (64, 16)

@@ -2,8 +2,9 @@
 
 Modules, in the order data flows: :mod:`~mixerbook.data` -> :mod:`~mixerbook.models` ->
 :mod:`~mixerbook.train` / :mod:`~mixerbook.experiments` -> :mod:`~mixerbook.viz` ->
-:mod:`~mixerbook.widgets`; :mod:`~mixerbook.complexity` counts parameters and multiply-adds and
-:mod:`~mixerbook.checks` holds the exercise checkers; :mod:`~mixerbook.text` formats numbers for readers.
+:mod:`~mixerbook.widgets`; :mod:`~mixerbook.complexity` counts parameters and multiply-adds,
+:mod:`~mixerbook.speed` measures training speed (the unit R), :mod:`~mixerbook.checks` holds the
+exercise checkers and :mod:`~mixerbook.text` formats numbers for readers.
 """
 
 from importlib.metadata import PackageNotFoundError, version
@@ -20,6 +21,7 @@ from . import (
     paper,
     permute,
     probe,
+    speed,
     text,
     train,
     viz,
@@ -51,6 +53,7 @@ __all__ = [
     "permute",
     "probe",
     "set_seed",
+    "speed",
     "text",
     "train",
     "viz",

@@ -67,7 +67,7 @@ class PatchEmbedding(nn.Module):
         x = self.proj(x)  # (B, in_channels, H, W) -> (B, C, H/P, W/P)
         x = x.flatten(2)  # (B, C, H/P, W/P) -> (B, C, S)
         x = x.transpose(1, 2)  # (B, C, S) -> (B, S, C)
-        return x
+        return x.contiguous()  # store the table row by row (free after a channels-last convolution)
 
 
 def _divisors(n: int) -> list[int]:
