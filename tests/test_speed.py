@@ -83,3 +83,35 @@ def test_bad_input_is_explained():
         speed.train_flop_per_image(nn.Linear(3, 2), input_shape=(0,))
     with pytest.raises(TypeError, match="torch.nn.Module"):
         speed.train_flop_per_image("MLP")
+
+
+def test_chapter_times_reads_the_latest_execution_of_each_notebook(tmp_path):
+    import nbformat
+    from jupyter_cache import get_cache
+    from jupyter_cache.base import CacheBundleIn
+
+    cache = get_cache(str(tmp_path / "jc"))
+
+    def record(name: str, seconds: float, source: str) -> None:
+        nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source)])
+        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+        cache.cache_notebook_bundle(CacheBundleIn(nb, str(tmp_path / name), data={"execution_seconds": seconds}),
+                                    check_validity=False, overwrite=True)
+
+    record("01_a.ipynb", 12.5, "1")
+    record("02_b.ipynb", 3.0, "2")
+    record("01_a.ipynb", 7.25, "1 + 1")  # executed again after an edit: the newer time counts
+    times = speed.chapter_times(tmp_path / "jc")
+    assert times == {"02_b.ipynb": 3.0, "01_a.ipynb": 7.25}
+
+
+def test_chapter_times_without_a_build_says_what_to_do(tmp_path):
+    with pytest.raises(FileNotFoundError, match="build the book first"):
+        speed.chapter_times(tmp_path / "missing")
+
+
+def test_command_line_speed_rejects_a_bad_image_count(capsys):
+    from mixerbook.__main__ import main
+
+    assert main(["speed", "--images", "0"]) == 2
+    assert "images must be an int from 1 to" in capsys.readouterr().err

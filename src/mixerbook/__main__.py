@@ -3,6 +3,7 @@
 Examples::
 
     python -m mixerbook list
+    python -m mixerbook speed --images 12000     # R, the unit of the book's chapter times, on this machine
     python -m mixerbook run mlp_vs_cnn --budget quick --out results.json
     torchrun --nproc_per_node 2 -m mixerbook run mlp_vs_cnn --budget smoke --out results.json
 
@@ -24,6 +25,7 @@ import torch
 from . import __version__
 from .device import describe_device, get_device
 from .experiments import BUDGETS, EXPERIMENTS, MODELS, RunResult, resolve_budget
+from .text import number
 from .train import TrainingInterrupted, world
 
 
@@ -48,10 +50,30 @@ def _record(result: RunResult) -> dict:
             "epoch_seconds": result.history.epoch_seconds, "cached": result.history.cached}
 
 
+def _speed(args: argparse.Namespace) -> int:
+    """Print R and its parts; the teacher's guide multiplies the chapters' times in R by it."""
+    from .data import DataUnavailableError
+    from .speed import measure_r
+
+    try:
+        parts = measure_r(images=args.images, device=get_device(args.device))
+    except (ValueError, DataUnavailableError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    device = describe_device(get_device(args.device))
+    print(f"R = {parts['R']:.1f} giây trên {device}: một epoch ngân sách quick ({number(60_000)} ảnh) của MLP "
+          f"{parts['MLP']:.1f} giây + CNN {parts['CNN']:.1f} giây + Mixer {parts['Mixer']:.1f} giây")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m mixerbook", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("list", help="list the experiments")
+    speed = sub.add_parser("speed", help="measure R: one quick epoch each of the MLP, the CNN and the Mixer")
+    speed.add_argument("--images", type=int, default=12000,
+                       help="training images per model, the time scaled to 60,000 (default 12000; 60000 = exact)")
+    speed.add_argument("--device", default=None, help="cuda, mps or cpu (default: the best available)")
     run = sub.add_parser("run", help="run one experiment and write its results as JSON")
     run.add_argument("experiment", help="an experiment name (see `list`)")
     run.add_argument("--budget", default="auto", choices=("auto", *BUDGETS),
@@ -68,6 +90,9 @@ def main(argv: list[str] | None = None) -> int:
         for name, fn in EXPERIMENTS.items():
             print(f"{name}: {(fn.__doc__ or '').strip().splitlines()[0]}")
         return 0
+
+    if args.command == "speed":
+        return _speed(args)
 
     if args.experiment not in EXPERIMENTS:
         parser.error(f"unknown experiment {args.experiment!r}; choose one of: {', '.join(EXPERIMENTS)}")

@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import copy
 import math
+import os
 import time
+from pathlib import Path
 
 import torch
 from torch import nn
@@ -24,7 +26,7 @@ from torch import nn
 from .complexity import _attention_formulas, _synchronize
 from .device import resolve_device
 
-__all__ = ["R_MODELS", "train_flop_per_image", "matmul_peak_gflops", "epoch_seconds", "measure_r"]
+__all__ = ["R_MODELS", "train_flop_per_image", "matmul_peak_gflops", "epoch_seconds", "measure_r", "chapter_times"]
 
 R_MODELS: tuple[str, ...] = ("MLP", "CNN", "Mixer")
 """The models whose quick-budget epochs add up to R, keys of :data:`mixerbook.experiments.MODELS`."""
@@ -183,3 +185,38 @@ def measure_r(images: int | None = None, device: torch.device | str | None = Non
     """
     parts = {name: epoch_seconds(name, images=images, device=device) for name in R_MODELS}
     return {**parts, "R": sum(parts.values())}
+
+
+def chapter_times(cache_dir: str | os.PathLike) -> dict[str, float]:
+    """Seconds each notebook of the last book build took to execute, from the build's jupyter-cache.
+
+    Jupyter Book (``execute_notebooks: cache``) records every executed notebook in a jupyter-cache
+    folder (the book's ``_build/.jupyter_cache``); a notebook executed again replaces its older
+    record. Needs the ``jupyter-cache`` package, which the book's toolchain installs.
+
+    Args:
+        cache_dir: the jupyter-cache folder.
+
+    Returns:
+        ``{file name: seconds}`` (e.g. ``{"01_flattening.ipynb": 61.2, ...}``) in the order of
+        execution; empty when the cache holds no executed notebook.
+
+    Raises:
+        FileNotFoundError: when ``cache_dir`` is not a folder (the book was not built there).
+        ImportError: when jupyter-cache is not installed.
+    """
+    path = Path(cache_dir)
+    if not path.is_dir():
+        raise FileNotFoundError(f"No jupyter-cache folder at {path}: build the book first (bash scripts/book.sh).")
+    try:
+        from jupyter_cache import get_cache
+    except ImportError as exc:  # pragma: no cover - the toolchain installs it
+        raise ImportError("chapter_times needs the jupyter-cache package (pip install -r requirements.txt).") from exc
+    times: dict[str, float] = {}
+    for record in sorted(get_cache(str(path)).list_cache_records(), key=lambda r: r.created):
+        seconds = (record.data or {}).get("execution_seconds")
+        if seconds is not None:
+            name = Path(record.uri).name
+            times.pop(name, None)  # keep the order of the latest executions
+            times[name] = float(seconds)
+    return times
