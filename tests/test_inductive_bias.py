@@ -238,3 +238,25 @@ def test_plots_return_figures():
         mb.viz.plot_permutation_results({})
 
 
+
+
+def test_the_run_on_original_images_is_chapter_ones_run_from_the_cache(tmp_path, monkeypatch):
+    """With the same settings, permutation_experiment's "none" run is the run trained() made: a cache hit."""
+    monkeypatch.setenv("MIXERBOOK_CACHE_DIR", str(tmp_path))
+    monkeypatch.delenv("MIXERBOOK_CACHE", raising=False)
+    first = ex.trained("CNN", "smoke", device="cpu", progress=False, limit=512)
+    assert not first.history.cached
+    runs = ex.permutation_experiment("smoke", models=("CNN",), modes=("none",), limit=512, device="cpu",
+                                     progress=False)
+    again = runs["CNN/none"]
+    assert again.history.cached
+    assert again.metrics.accuracy == first.metrics.accuracy
+    for a, b in zip(first.model.state_dict().values(), again.model.state_dict().values(), strict=True):
+        assert torch.equal(a.cpu(), b.cpu())
+    # ... and it is the same computation: trained afresh, the permutation's run gives the same weights
+    monkeypatch.setenv("MIXERBOOK_CACHE_DIR", str(tmp_path / "empty"))
+    fresh = ex.permutation_experiment("smoke", models=("CNN",), modes=("none",), limit=512, device="cpu",
+                                      progress=False)["CNN/none"]
+    assert not fresh.history.cached
+    for a, b in zip(first.model.state_dict().values(), fresh.model.state_dict().values(), strict=True):
+        assert torch.equal(a.cpu(), b.cpu())

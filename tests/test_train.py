@@ -31,6 +31,26 @@ def test_same_seed_gives_the_same_numbers_on_cpu(small):
     assert hist_c.train_loss != hist_a.train_loss
 
 
+def test_dropout_masks_follow_the_seed_not_the_callers_random_state(small):
+    """fit(seed=...) fixes the dropout masks too, whatever was drawn before, and leaves the caller's state alone."""
+    from mixerbook.models import SmallCNN
+
+    runs = []
+    for earlier_draws in (0, 5):
+        torch.manual_seed(0)
+        net = SmallCNN(channels=(4, 8), head_dim=16)  # has Dropout in its head
+        torch.rand(earlier_draws)  # the caller drew other random numbers before training
+        state = torch.get_rng_state()
+        history = fit(net, small[0][:512], small[1][:512], epochs=1, batch_size=128, seed=3, device="cpu",
+                      progress=False)
+        assert torch.equal(torch.get_rng_state(), state)  # fit restored the caller's random state
+        runs.append((net, history))
+    (net_a, hist_a), (net_b, hist_b) = runs
+    assert hist_a.train_loss == hist_b.train_loss
+    for pa, pb in zip(net_a.parameters(), net_b.parameters(), strict=True):
+        assert torch.equal(pa, pb)
+
+
 def test_fit_learns_far_above_chance(small):
     net, history = _run(small, 0)
     assert len(history.epoch_seconds) == 2 and history.seconds > 0

@@ -12,6 +12,7 @@ after the current step and raises :class:`TrainingInterrupted` with the partial 
 
 from __future__ import annotations
 
+import contextlib
 import signal
 import threading
 import time
@@ -233,7 +234,8 @@ def fit(
         batch_size: images per step.
         lr: peak learning rate of the one-cycle schedule.
         weight_decay: AdamW weight decay.
-        seed: seeds the order of the batches (the same seed gives the same run on CPU).
+        seed: seeds the order of the batches and every random draw inside the model (dropout masks), so the
+            same seed gives the same run on CPU; the caller's own random state is left as it was.
         test_images, test_labels: when given, test accuracy is recorded after every epoch.
         device: where to train; defaults to :func:`mixerbook.get_device`.
         progress: show a ``tqdm.auto`` progress bar.
@@ -305,7 +307,7 @@ def fit(
                leave=True, unit=" lô")
     epoch, done_in_epoch = 0, 0
     try:
-        with _DeferredInterrupt() as stop:
+        with _DeferredInterrupt() as stop, _seeded_random_draws(seed, device):
             for epoch in range(epochs):
                 model.train()
                 start = time.perf_counter()
@@ -365,6 +367,25 @@ def fit(
         bar.close()
         model.eval()
     return history
+
+
+@contextlib.contextmanager
+def _seeded_random_draws(seed: int, device: torch.device):
+    """Seed the generators that random layers (dropout) draw from, and restore the caller's state after.
+
+    With this, ``fit(seed=...)`` fixes the whole run, the batch order and every dropout mask alike,
+    whatever random numbers were drawn before it: two calls with the same model, data, settings and
+    seed train the same weights, which is what the results cache (:mod:`mixerbook.cache`) assumes.
+    """
+    devices = [device] if device.type == "cuda" else []
+    with torch.random.fork_rng(devices=devices):
+        torch.default_generator.manual_seed(seed)
+        if device.type == "cuda":
+            with torch.cuda.device(device):
+                torch.cuda.manual_seed(seed)
+        elif device.type == "mps":  # pragma: no cover - Apple GPUs only
+            torch.mps.manual_seed(seed)
+        yield
 
 
 def _raise_non_finite(losses: torch.Tensor, epoch: int, epochs: int, lr: float, history: History) -> None:
