@@ -18,7 +18,7 @@
 #            wheel for 3.13; 2.1.0 is the first numpy released for it, see OLDEST_WITH_WHEEL):
 #            the sample. --full runs the whole unit set here and in the mirror too.
 # The 3.10/3.13 environments are venvs in _build/versions/py3.X (pyenv's 3.X.*), kept and reused
-# while pyproject.toml, the versions installed and the Python are unchanged. torch and torchvision come from
+# while the versions they hold (pyproject.toml's bounds, the test tools) and the Python are unchanged. torch and torchvision come from
 # PyPI (within this machine's pip cap torch<=2.14.1), with their CUDA libraries; pip's cache and
 # the local wheel indexes are used as configured. tests/test_lint.py is left out (ruff is not a
 # runtime dependency).
@@ -60,9 +60,32 @@ MODULES='import sys, numpy, matplotlib, PIL, tqdm, ipywidgets, anywidget, torch,
 print(f"Python {sys.version.split()[0]}", *(f"{m.__name__} {m.__version__}" for m in
       (torch, torchvision, numpy, matplotlib, PIL, tqdm, ipywidgets, anywidget)))'
 report() { "$1" -c "$MODULES"; }
+# Wall time and CPU time (user + system, of every process the stage waited for) of each stage: the
+# machine may be shared, and the CPU time says what a stage costs when it is not.
+cpu_ms() {  # sets CPU_MS from bash's `times` (2nd line: the children's user and system time, "1m2.345s 0m1.234s");
+  local field  # never call it in $(...): a subshell's `times` does not count this shell's children
+  CPU_MS=0
+  times > "$TIMES_FILE"
+  for field in $(tail -1 "$TIMES_FILE"); do
+    [[ $field =~ ^([0-9]+)m([0-9]+)\.([0-9]{3})s$ ]] &&
+      CPU_MS=$((CPU_MS + 10#${BASH_REMATCH[1]} * 60000 + 10#${BASH_REMATCH[2]} * 1000 + 10#${BASH_REMATCH[3]}))
+  done
+  return 0
+}
+TIMES_FILE=$(mktemp)
+trap 'rm -f "$TIMES_FILE"' EXIT
 t0=$(date +%s)
 stage_start=$t0
-stage() { local now; now=$(date +%s); echo "versions: [$1] $(($now - stage_start)) s"; stage_start=$now; }
+cpu_ms
+stage_cpu=$CPU_MS
+stage() {
+  local now
+  now=$(date +%s)
+  cpu_ms
+  echo "versions: [$1] $((now - stage_start)) s wall, $(((CPU_MS - stage_cpu) / 1000)) s CPU"
+  stage_start=$now
+  stage_cpu=$CPU_MS
+}
 
 # pyproject.toml's dependencies with each lower bound `>=X` as `==X`.
 mapfile -t LOWER < <(sed -n '/^dependencies = \[/,/^\]/p' pyproject.toml | grep -oE '"[^"]+"' | tr -d '"' | sed 's/>=/==/')
@@ -88,7 +111,7 @@ lower_bound_venv() {
     if [[ -n "$override" && "${override%%==*}" == "$name" ]]; then pins+=("$override"); else pins+=("$pin"); fi
   done
   venv=_build/versions/py$want
-  stamp=$(cat pyproject.toml <("$base" --version) <(printf '%s\n' "${pins[@]}" "${ENV_TOOLS[@]}") | sha256sum | cut -d' ' -f1)
+  stamp=$(printf '%s\n' "$("$base" --version)" "${pins[@]}" "${ENV_TOOLS[@]}" | sha256sum | cut -d' ' -f1)
   if [[ ! -f $venv/.stamp || "$(cat "$venv/.stamp")" != "$stamp" ]]; then
     rm -rf "$venv"
     "$base" -m venv "$venv"
@@ -134,4 +157,5 @@ py313=$(lower_bound_venv 3.13)
 stage "3.13 environment"
 run_tests "Python 3.13, lower bounds (numpy: oldest with a 3.13 wheel)" "$py313" "${SAMPLE[@]}"
 stage "3.13 tests"
-echo "versions: all passed in $(($(date +%s) - t0)) s"
+cpu_ms
+echo "versions: all passed in $(($(date +%s) - t0)) s wall, $((CPU_MS / 1000)) s CPU"
