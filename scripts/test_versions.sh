@@ -12,15 +12,15 @@
 #            matplotlib 3.10.0, ipywidgets 7.7.1, anywidget 0.9.21, tqdm 4.67.3, pillow 11.3.0):
 #            the whole unit set.
 #   colab    the Colab mirror (scripts/colab_mirror.sh: Python 3.12, Colab's versions, torch
-#            2.14.1): the sample (the unit set less SLOW below), mixerbook from src/ and pytest from a folder beside
-#            it so that the mirror's own packages stay exactly Colab's.
+#            2.14.1): the sample (the unit set less SLOW below), mixerbook from src/ and pytest
+#            from a folder beside it so that the mirror's own packages stay exactly Colab's.
 #   3.13     the newest allowed Python, lower bounds again, except numpy 2.1.0 (numpy 2.0.2 has no
 #            wheel for 3.13; 2.1.0 is the first numpy released for it, see OLDEST_WITH_WHEEL):
 #            the sample. --full runs the whole unit set here and in the mirror too.
 # The 3.10/3.13 environments are venvs in _build/versions/py3.X (pyenv's 3.X.*), kept and reused
-# while the versions they hold (pyproject.toml's bounds, the test tools) and the Python are unchanged. torch and torchvision come from
-# PyPI (within this machine's pip cap torch<=2.14.1), with their CUDA libraries; pip's cache and
-# the local wheel indexes are used as configured. tests/test_lint.py is left out (ruff is not a
+# while the versions they hold (pyproject.toml's bounds, the test tools) and the Python are
+# unchanged. torch and torchvision come from PyPI (within this machine's pip cap torch<=2.14.1),
+# with their CUDA libraries; pip's cache and the local wheel indexes are used as configured. tests/test_lint.py is left out (ruff is not a
 # runtime dependency).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
