@@ -20,8 +20,8 @@
 # The 3.10/3.13 environments are venvs in _build/versions/py3.X (pyenv's 3.X.*), kept and reused
 # while the versions they hold (pyproject.toml's bounds, the test tools) and the Python are
 # unchanged. torch and torchvision come from PyPI (within this machine's pip cap torch<=2.14.1),
-# with their CUDA libraries; pip's cache and the local wheel indexes are used as configured. tests/test_lint.py is left out (ruff is not a
-# runtime dependency).
+# with their CUDA libraries; pip's cache and the local wheel indexes are used as configured.
+# tests/test_lint.py is left out (ruff is not a runtime dependency).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
