@@ -12,6 +12,8 @@ import json
 import multiprocessing as mp
 import os
 import pickle
+import time
+from pathlib import Path
 
 import pytest
 import torch
@@ -117,6 +119,11 @@ def _writer(folder: str, key: str, scale: float, rounds: int) -> None:
 def _reader(folder: str, key: str, rounds: int, out) -> None:
     os.environ["MIXERBOOK_CACHE_DIR"] = folder
     seen = {"none": 0, "whole": 0, "broken": 0}
+    # Start reading once a writer has saved (spawned writers import torch first, slowly on a loaded
+    # machine; 300 reads of a missing entry would prove nothing).
+    deadline = time.monotonic() + 120
+    while not any(Path(folder).glob("*.json")) and time.monotonic() < deadline:
+        time.sleep(0.01)
     for _ in range(rounds):
         rec = cache.load(key)
         if rec is None:

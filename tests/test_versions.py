@@ -1,10 +1,10 @@
 """Declared versions are tested versions: pyproject.toml's lower bounds are Colab's versions.
 
 ``scripts/colab-versions.txt`` lists what Colab preinstalls. Each dependency's lower bound in
-pyproject.toml is that version (torch and torchvision too, though only 2.14.1/0.29.1 are tested
-here): never higher, or installing the package in Colab would reinstall it; never lower, because
-the Colab mirror (tests/test_colab_mirror.py) and ``scripts/test_versions.sh`` test exactly these
-versions and nothing older.
+pyproject.toml is that version: never higher, or installing the package in Colab would reinstall it;
+never lower, because ``scripts/test_versions.sh`` tests exactly these versions (on Python 3.10 and
+3.13) and nothing older. Where a Python has no wheel of a lower bound, the script's
+``OLDEST_WITH_WHEEL`` names the version tested instead, and the README says so.
 """
 
 from __future__ import annotations
@@ -40,3 +40,27 @@ def test_lower_bounds_are_colab_versions():
         assert req.name.lower() in colab, f"{req.name} is not in scripts/colab-versions.txt"
         assert Version(specs[0].version) == colab[req.name.lower()], f"{req}: Colab has {colab[req.name.lower()]}"
 
+
+
+def _oldest_with_wheel() -> dict[str, list[Requirement]]:
+    """``OLDEST_WITH_WHEEL`` of scripts/test_versions.sh: Python version -> pins replacing a lower bound."""
+    text = (ROOT / "scripts" / "test_versions.sh").read_text(encoding="utf-8")
+    block = re.search(r"^declare -A OLDEST_WITH_WHEEL=\((.*?)^\)", text, re.MULTILINE | re.DOTALL)[1]
+    entries = re.findall(r'^\s*\[([\d.]+)\]="([^"]+)"', block, re.MULTILINE)
+    return {python: [Requirement(pin) for pin in pins.split()] for python, pins in entries}
+
+
+def test_untested_lower_bounds_are_named_in_the_readme():
+    """Where a Python cannot install a lower bound, the version tested instead is newer and documented."""
+    bounds = {r.name.lower(): Version(next(iter(r.specifier)).version) for r in _dependencies()}
+    overrides = _oldest_with_wheel()
+    assert overrides  # the table was found (numpy 2.0.2 has no wheel for Python 3.13)
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    tested = readme.split("## Tested versions", 1)[1].split("\n## ", 1)[0]
+    for python, pins in overrides.items():
+        for pin in pins:
+            version = Version(next(iter(pin.specifier)).version)
+            assert pin.name.lower() in bounds, f"{pin}: not a dependency in pyproject.toml"
+            assert version > bounds[pin.name.lower()], f"{pin} on Python {python}: not above the declared bound"
+            said = f"{pin.name} {version}"
+            assert said in tested, f"README 'Tested versions' does not say {said} (on Python {python})"

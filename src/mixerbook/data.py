@@ -128,6 +128,14 @@ def verify_raw_file(path: str | os.PathLike) -> None:
     _verify_cached(str(path.resolve()), stat.st_size, stat.st_mtime_ns)
 
 
+def _file_sha256(fh) -> str:
+    """The SHA-256 of an open binary file, read in 1 MiB blocks (``hashlib.file_digest`` needs Python 3.11)."""
+    digest = hashlib.sha256()
+    for block in iter(lambda: fh.read(1 << 20), b""):
+        digest.update(block)
+    return digest.hexdigest()
+
+
 @functools.lru_cache(maxsize=16)
 def _verify_cached(path: str, size: int, mtime_ns: int) -> None:
     name = Path(path).name
@@ -142,7 +150,7 @@ def _verify_cached(path: str, size: int, mtime_ns: int) -> None:
         with open(path, "rb") as fh:
             header = fh.read(4 + 4 * len(shape))
             fh.seek(0)
-            digest = hashlib.file_digest(fh, "sha256").hexdigest()
+            digest = _file_sha256(fh)
         got = tuple(int.from_bytes(header[i:i + 4], "big") for i in range(0, len(header), 4))
         if got != (magic, *shape):
             problem = f"its idx header reads {got}, expected {(magic, *shape)} (magic number, then the {dims} shape)"
