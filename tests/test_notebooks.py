@@ -130,3 +130,26 @@ def test_chapters_take_per_budget_settings_from_the_package(path):
 
     code = "\n".join(c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code")
     assert not re.search(r"budget\s*(==|!=|\bin\b)", code), "use a per-budget table in mixerbook.experiments"
+
+
+def _guard_cells(path):
+    nb = nbformat.read(path, as_version=4)
+    return [(i, c.source) for i, c in enumerate(nb.cells)
+            if c.cell_type == "code" and "remove-cell" in c.metadata.get("tags", [])]
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_hidden_cells_are_guards_whose_asserts_name_their_claim(path):
+    """A hidden (``remove-cell``) code cell is a guard: it asserts a sentence of the chapter still holds, and every
+    assert carries a message naming the claim, so that a failing build says which sentence no longer holds."""
+    import ast
+
+    for i, source in _guard_cells(path):
+        asserts = [node for node in ast.walk(ast.parse(source)) if isinstance(node, ast.Assert)]
+        assert asserts, f"cell {i} is hidden (remove-cell) but asserts nothing:\n{source}"
+        for node in asserts:
+            assert node.msg is not None, f"cell {i}: an assert without a message (line {node.lineno})"
+            message = ast.unparse(node.msg)
+            assert "Claim '" in message and "chapter" in message, (
+                f"cell {i}: the message of the assert on line {node.lineno} must name the claim and the chapter "
+                f"(\"Claim '...' (chapter N, section ...) no longer holds: ...\"):\n{message}")
