@@ -87,6 +87,8 @@ def test_bad_input_is_explained():
 
 def test_chapter_times_reads_the_latest_execution_of_each_notebook(tmp_path):
     import nbformat
+
+    pytest.importorskip("jupyter_cache", reason="chapter_times reads the book toolchain's jupyter-cache")
     from jupyter_cache import get_cache
     from jupyter_cache.base import CacheBundleIn
 
