@@ -40,3 +40,11 @@ def test_first_layer_params_rejects_wrong_answers():
     assert not missing_bias and missing_bias.failed == ["khớp số tham số của nn.Linear thật"]
     assert not ch1.check_first_layer_params(lambda h, w, c, n: (h + w + c) * n + n, verbose=False)
     assert not ch1.check_first_layer_params(lambda h, w, c, n: h * w * n + n, verbose=False)
+
+
+def test_first_layer_params_names_the_slip(capsys):
+    """A count without the channels is told 'quên nhân với số kênh C', not 'đừng quên phần bias' (review, ch1)."""
+    ch1.check_first_layer_params(lambda h, w, c, n: h * w * n + n)
+    assert "quên nhân với số kênh C" in capsys.readouterr().out
+    ch1.check_first_layer_params(lambda h, w, c, n: h * w * c * n)
+    assert "thiếu phần bias" in capsys.readouterr().out

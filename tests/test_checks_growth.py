@@ -51,3 +51,11 @@ def test_conv_macs_rejects_wrong_answers():
     }
     for name, fn in wrong.items():
         assert not ch2.check_conv_macs(fn, verbose=False), name
+
+
+def test_conv_macs_names_flop_instead_of_mac(capsys):
+    """A doubled count is told it is the FLOP count, not the MAC count (review, exercise 2.3)."""
+    ch2.check_conv_macs(lambda h, w, ci, co, k: 2 * ch2.reference_conv_macs(h, w, ci, co, k))
+    assert "đó là số FLOP; bài hỏi số MAC" in capsys.readouterr().out
+    ch2.check_conv_macs(lambda h, w, ci, co, k: h * w * k * k * co)
+    assert "thiếu thừa số C_in" in capsys.readouterr().out

@@ -67,6 +67,20 @@ def test_parameter_counts_agree_with_our_models_and_the_vit_paper():
         assert round((complexity.count_params(model) - head) / 1e6) == millions, name
 
 
+def test_table3_display_keeps_the_papers_markers():
+    """The Table 3 legend's marks survive in the book's table: extra regularization on the ImageNet-1k/21k rows,
+    ‡ on their extrapolated costs, ☎ on the ViT numbers supplied privately, and a legend saying what each means."""
+    text = paper.results_markdown(paper.TABLE3)
+    rows = [line for line in text.splitlines() if line.startswith("| ") and "Bảng 3" in line]
+    assert len(rows) == len(paper.TABLE3)
+    for r, line in zip(paper.TABLE3, rows, strict=True):
+        assert ("‡" in line) == (r.pretrain != "JFT-300M"), line
+        assert ("☎" in line) == (r.pretrain != "JFT-300M" and r.family == "ViT"), line
+        assert ("điều chuẩn bổ sung" in line) == (r.pretrain != "JFT-300M"), line
+    assert "‡ chi phí ngoại suy" in text and "☎ số do các tác giả ViT" in text
+    assert "‡" not in paper.results_markdown(paper.TABLE2) and "unlabelled" not in paper.results_markdown(paper.TABLE2)
+
+
 def test_the_report_table_is_checked_line_by_line():
     wrong_pairs = {c.model for c in paper.REPORT_TABLE if not c.paired_correctly}
     assert wrong_pairs == {"Mixer-L/16", "ViT-L/16", "ViT-H/14"}

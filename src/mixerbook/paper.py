@@ -82,6 +82,21 @@ class PaperResult:
     note: str = ""
 
     @property
+    def extra_regularization(self) -> bool:
+        """Table 3's ImageNet-1k and ImageNet-21k rows were pre-trained with extra regularization ("+extra reg.")."""
+        return self.source == "[M] Table 3" and self.pretrain in ("ImageNet-1k", "ImageNet-21k")
+
+    @property
+    def cost_extrapolated(self) -> bool:
+        """Table 3's "‡": core-days extrapolated from JFT-300M runs without extra regularization."""
+        return self.extra_regularization
+
+    @property
+    def private_numbers(self) -> bool:
+        """Table 3's "☎": ViT rows on ImageNet-1k/21k hold numbers supplied privately by the ViT authors."""
+        return self.extra_regularization and self.family == "ViT"
+
+    @property
     def label(self) -> str:
         """Short label: model, resolution and pre-training set, e.g. "Mixer-L/16 448px IN-21k"."""
         short = {"ImageNet-1k": "IN-1k", "ImageNet-21k": "IN-21k", "JFT-300M": "JFT-300M"}
@@ -432,8 +447,19 @@ def results_markdown(rows: tuple[PaperResult, ...] | list[PaperResult]) -> str:
     for r in rows:
         res = f"{r.resolution} px" if r.resolution else "không nêu"
         source = r.source.replace("[M] Table", "Bảng")
-        lines.append(f"| {r.pretrain} | {r.model} | {res} | {_fmt(r.pretrain_epochs)} | {r.top1:.2f} "
-                     f"| {_fmt(r.real, '.2f')} | {_fmt(r.throughput)} | {_fmt(r.core_days)} | {source} |")
+        pretrain = {"unlabelled/weak": "không nhãn hoặc nhãn yếu"}.get(r.pretrain, r.pretrain)
+        pretrain += " (+điều chuẩn bổ sung)" if r.extra_regularization else ""
+        model = f"{r.model} ☎" if r.private_numbers else r.model
+        days = f"{_fmt(r.core_days)} ‡" if r.cost_extrapolated else _fmt(r.core_days)
+        lines.append(f"| {pretrain} | {model} | {res} | {_fmt(r.pretrain_epochs)} | {r.top1:.2f} "
+                     f"| {_fmt(r.real, '.2f')} | {_fmt(r.throughput)} | {days} | {source} |")
+    legend = []
+    if any(r.cost_extrapolated for r in rows):
+        legend.append("‡ chi phí ngoại suy từ các lần chạy trên JFT-300M không có điều chuẩn bổ sung")
+    if any(r.private_numbers for r in rows):
+        legend.append("☎ số do các tác giả ViT cung cấp riêng cho bài báo Mixer")
+    if legend:
+        lines += ["", "Ký hiệu (chú thích Bảng 3 của bài báo): " + "; ".join(legend) + "."]
     return "\n".join(lines)
 
 

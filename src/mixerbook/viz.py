@@ -784,7 +784,8 @@ _BLOCK_COLORS = ("#edae49", "#00798c", "#d1495b", "#66a182", "#8d96a3", "#2e4057
 
 
 def plot_scoreboard(rows: Sequence[Mapping[str, object]], target: float | None = None,
-                    title: str = "Cùng ngân sách huấn luyện trên Fashion-MNIST") -> Figure:
+                    title: str = "Bảng điểm trên Fashion-MNIST (mỗi mô hình theo số epoch riêng của ngân sách)",
+                    ) -> Figure:
     """Four panels side by side: parameters, multiply-adds per image, seconds per epoch, test accuracy.
 
     Args:

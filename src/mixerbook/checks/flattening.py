@@ -79,12 +79,24 @@ def check_first_layer_params(first_layer_params: Callable[[int, int, int, int], 
     small = [(rng.randint(1, 12), rng.randint(1, 12), rng.choice([1, 3]), rng.randint(1, 50)) for _ in range(20)]
     large = [(224, 224, 3, 1024), (448, 448, 3, 1024), (rng.randint(100, 600), rng.randint(100, 600), 3, 512)]
 
+    def slip(h: int, w: int, c: int, hidden: int, got: object) -> str:
+        """Name the usual slip that gives ``got`` (empty when none matches)."""
+        if got == h * w * c * hidden:
+            return " (thiếu phần bias: mỗi nơ-ron ẩn có thêm một bias)"
+        if c > 1 and got == h * w * hidden + hidden:
+            return " (quên nhân với số kênh C)"
+        if c > 1 and got == h * w * hidden:
+            return " (quên số kênh C và phần bias)"
+        return ""
+
     def matches_linear() -> bool | str:
-        for h, w, c, hidden in small:
+        # colour cases first: they tell more slips apart
+        for h, w, c, hidden in sorted(small, key=lambda case: -case[2]):
             want = complexity.count_params(nn.Linear(h * w * c, hidden))
             got = first_layer_params(h, w, c, hidden)
             if got != want:
-                return f"ảnh {h}×{w}×{c}, {hidden} nơ-ron ẩn: nn.Linear có {want} tham số, hàm trả về {got}"
+                return (f"ảnh {h}×{w}×{c}, {hidden} nơ-ron ẩn: nn.Linear có {want} tham số, hàm trả về {got}"
+                        f"{slip(h, w, c, hidden, got)}")
         return True
 
     def matches_formula() -> bool | str:
@@ -102,7 +114,7 @@ def check_first_layer_params(first_layer_params: Callable[[int, int, int, int], 
 
     props = [
         Property("khớp số tham số của nn.Linear thật", matches_linear,
-                 "mỗi nơ-ron ẩn có H·W·C trọng số và một bias: đừng quên phần bias."),
+                 "mỗi nơ-ron ẩn có H·W·C trọng số (đủ cả số kênh C) và một bias."),
         Property("khớp công thức trên ảnh lớn (224×224×3, 448×448×3)", matches_formula,
                  "đầu vào có H·W·C phần tử; đừng cộng thay vì nhân các chiều."),
         Property("trọng số tăng đúng 4 lần khi cạnh ảnh tăng 2 lần", quadruples,

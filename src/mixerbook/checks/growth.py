@@ -113,7 +113,13 @@ def check_conv_macs(conv_macs: Callable[[int, int, int, int, int], int], seed: i
             got = conv_macs(h, w, cin, cout, k)
             if got != want:
                 got_text = number(got) if isinstance(got, int) else repr(got)
-                return (f"ảnh {h}×{w}×{cin}, {cout} bộ lọc {k}×{k}: cần {number(want)}, hàm trả về {got_text}")
+                slips = {2 * want: " (gấp đôi: đó là số FLOP; bài hỏi số MAC, một phép nhân-cộng là một MAC)"}
+                if cin > 1:
+                    slips[want // cin] = " (thiếu thừa số C_in: mỗi bộ lọc nhìn mọi kênh vào)"
+                if cout > 1 and cout != cin:
+                    slips[want // cout] = " (thiếu thừa số C_out: mỗi bộ lọc cho một kênh ra)"
+                hint = slips.get(got, "") if isinstance(got, int) else ""
+                return f"ảnh {h}×{w}×{cin}, {cout} bộ lọc {k}×{k}: cần {number(want)}, hàm trả về {got_text}{hint}"
         return True
 
     def measured(h, w, cin, cout, k) -> int:
