@@ -468,3 +468,42 @@ def test_errors_the_chapters_show_are_english_with_a_vietnamese_explanation():
         assert not VI_LETTER.search(str(info.value)), f"{name}: the exception message stays English"
         assert VI_LETTER.search(info.value.vi), f"{name}: .vi explains it in Vietnamese"
         assert scan_text(info.value.vi, name, code=True) == [], name
+
+
+# ------------------------------------------------------------------ truth values a chapter prints
+def test_yes_no():
+    import numpy as np
+    import torch
+
+    from mixerbook.text import yes_no
+
+    assert [yes_no(f) for f in (True, False, np.bool_(True), torch.tensor(False))] == ["có", "không", "có", "không"]
+    for bad in (1, 0.0, "True", None, torch.tensor([True, False])):
+        with pytest.raises(TypeError, match="takes a bool"):
+            yes_no(bad)
+
+
+def _printed_truth_values(source: str) -> list[str]:
+    """Comparisons placed straight into an f-string or a print(): the reader would see True/False."""
+    tree = ast.parse("\n".join(line for line in source.splitlines() if not line.lstrip().startswith(("%", "!"))))
+    raw = (ast.Compare, ast.BoolOp)
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FormattedValue) and isinstance(node.value, raw):
+            found.append(ast.unparse(node.value))
+        if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "print":
+            found += [ast.unparse(a) for a in node.args if isinstance(a, raw)]
+    return found
+
+
+def test_chapters_print_truth_values_in_vietnamese():
+    """A chapter prints 'có'/'không' (mb.text.yes_no), never Python's True/False (review: printed True/False)."""
+    assert sorted(_printed_truth_values('print(f"{a <= 1}", b is None)\nprint(f"{mb.text.yes_no(a <= 1)}")')) == [
+        "a <= 1", "b is None"]
+    problems = []
+    for path in sorted(BOOK.glob("*.ipynb")):
+        for i, cell in enumerate(json.loads(path.read_text(encoding="utf-8"))["cells"]):
+            if cell["cell_type"] == "code":
+                found = _printed_truth_values("".join(cell["source"]))
+                problems += [f"{path.name}, ô mã {i}: {expr}" for expr in found]
+    assert not problems, "In True/False cho người đọc; dùng mb.text.yes_no:\n" + "\n".join(problems)

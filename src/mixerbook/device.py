@@ -87,12 +87,12 @@ def _mps_available() -> bool:
 
 
 def describe_device(device: torch.device | str | None = None) -> str:
-    """A one-line human description of the device, e.g. ``cuda (NVIDIA H100)`` or ``cpu (2 threads)``."""
+    """A one-line human description of the device, e.g. ``cuda (NVIDIA H100)`` or ``cpu (2 luồng)``."""
     device = resolve_device(device)
     if device.type == "cuda":
         return f"cuda ({torch.cuda.get_device_name(device)})"
     if device.type == "cpu":
-        return f"cpu ({torch.get_num_threads()} threads)"
+        return f"cpu ({torch.get_num_threads()} luồng)"
     return device.type
 
 

@@ -12,7 +12,7 @@ import math
 import operator
 from numbers import Real
 
-__all__ = ["THOUSANDS_SEPARATOR", "explained_error", "number"]
+__all__ = ["THOUSANDS_SEPARATOR", "explained_error", "number", "yes_no"]
 
 THOUSANDS_SEPARATOR = "\u00a0"  # NO-BREAK SPACE: a group never breaks across lines
 _GROUP_FROM = 10_000  # four-digit numbers are not grouped
@@ -45,6 +45,18 @@ def number(value: Real, decimals: int = 0) -> str:
     if len(whole) < len(str(_GROUP_FROM)):
         return text.replace(",", "")
     return text.replace(",", THOUSANDS_SEPARATOR)
+
+
+def yes_no(flag: object) -> str:
+    """``"có"`` or ``"không"``: how a chapter prints a truth value for its readers (never ``True``/``False``).
+
+    Raises:
+        TypeError: for anything but a bool (a numpy or 0-d torch bool works through ``bool``), so that a number is
+        not silently read as a truth value.
+    """
+    if type(flag).__name__ not in {"bool", "bool_", "Tensor"} or getattr(flag, "ndim", 0) != 0:
+        raise TypeError(f"yes_no() takes a bool, got {type(flag).__name__} {flag!r}")
+    return "có" if bool(flag) else "không"
 
 
 def explained_error(message: str, vi: str) -> ValueError:

@@ -441,7 +441,7 @@ def plot_measured_growth(points: Sequence, device_name: str = "",
     Args:
         points: the rows of ``mixerbook.complexity.measure_linear_growth``; each has ``resolution``,
             ``weight_bytes``, ``budget_bytes``, ``latency_ms`` (None when not measured) and ``status``.
-        device_name: shown in the title, e.g. ``"cpu (2 threads)"``.
+        device_name: shown in the title, e.g. ``"cpu (2 luồng)"``.
 
     Points that were not measured appear hollow in the memory panel (what they would need), next
     to the memory budget of each point.
