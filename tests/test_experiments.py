@@ -62,3 +62,25 @@ def test_every_budget_table_has_every_budget():
         assert set(table) == budgets
     for experiment, table in ex.EXPERIMENT_BUDGETS.items():
         assert set(table) <= budgets, experiment
+
+
+def test_smoke_trains_on_a_few_images_only(monkeypatch, tmp_path):
+    """The smoke budget checks that everything runs (tests, the Colab mirror): ten steps on 2560 images, not an epoch
+    of 60,000; quick and full train on everything they are given."""
+    monkeypatch.setenv("MIXERBOOK_CACHE_DIR", str(tmp_path))
+    for name in ("MLP", "CNN", "Mixer", "Mixer-tiny"):
+        assert ex.budget_settings(name, "smoke")["train_images"] == 2560
+        assert "train_images" not in ex.budget_settings(name, "quick")
+        assert "train_images" not in ex.budget_settings(name, "full")
+    seen = []
+    real_fit = ex.fit
+    monkeypatch.setattr(ex, "fit", lambda model, images, labels, **kw: seen.append(len(labels)) or real_fit(
+        model, images, labels, **kw))
+    g = torch.Generator().manual_seed(0)
+    split = type(load_fashion_mnist("test"))(torch.randint(0, 256, (3000, 28, 28), dtype=torch.uint8, generator=g),
+                                             torch.randint(0, 10, (3000,), generator=g), "synthetic")
+    test = type(split)(split.images[:100], split.labels[:100], "synthetic")
+    for settings, want in ((ex.budget_settings("MLP", "smoke"), 2560), ({"epochs": 1, "batch_size": 256, "lr": 1e-3},
+                                                                       3000)):
+        ex.train_and_test("MLP", ex.build_model("MLP"), settings, split, test, device="cpu", progress=False)
+        assert seen[-1] == want
