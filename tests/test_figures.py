@@ -229,7 +229,7 @@ def _cases() -> dict:
         "plot_patch_grid": lambda: viz.plot_patch_grid(_photo(), patch_size=32, hidden_dim=96),
         "plot_mixing_table": lambda: viz.plot_mixing_table(_mixing_steps(), row=1, col=2, step="channel"),
         "plot_mixing_table_token": lambda: viz.plot_mixing_table(_mixing_steps(), row=1, col=2, step="token"),
-        "plot_token_weights": lambda: viz.plot_token_weights(_token_grids(), unit=3, label="khối 0", partner=7,
+        "plot_token_weights": lambda: viz.plot_token_weights(_token_grids(), unit=3, label="lớp Mixer 0", partner=7,
                                                              cosine=-0.41),
         "plot_accuracy_throughput": lambda: viz.plot_accuracy_throughput(mb.paper.TABLE2 + mb.paper.TABLE3,
                                                                          report=mb.paper.REPORT_TABLE),

@@ -186,7 +186,7 @@ def test_hierarchy_figures():
     figs = [
         viz.plot_activation_shapes(traces),
         viz.plot_receptive_fields(fields, 28, measured={"features.1.0": 8}, labels={"features.0.0": "conv 1"}),
-        viz.plot_gradient_probes({"khối 1": probe.gradient_receptive_field(mixer, (1, 28, 28), layer="blocks.0")},
+        viz.plot_gradient_probes({"lớp 1": probe.gradient_receptive_field(mixer, (1, 28, 28), layer="blocks.0")},
                                  image=image),
         viz.plot_feature_maps(image, {"tầng 1": maps["features.0.2"], "tầng 2": maps["features.1.2"]}, 4),
         viz.plot_feature_map_detail(image, maps["features.1.2"][0], 5, "tầng 2"),

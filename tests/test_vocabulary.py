@@ -507,3 +507,34 @@ def test_chapters_print_truth_values_in_vietnamese():
                 found = _printed_truth_values("".join(cell["source"]))
                 problems += [f"{path.name}, ô mã {i}: {expr}" for expr in found]
     assert not problems, "In True/False cho người đọc; dùng mb.text.yes_no:\n" + "\n".join(problems)
+
+
+# ------------------------------------------------------------------ "khối": block-diagonal and token blocks only
+_KHOI_NEXT_OK = ("chéo", "token", "lượng")  # ma trận khối chéo, khối token, khối lượng (amount)
+
+
+def _layer_khoi(text: str) -> list[str]:
+    """Each "khối" in ``text`` that is not "khối chéo", "khối token" or "khối lượng", with its context."""
+    flat = " ".join(text.split())
+    return [flat[max(0, m.start() - 40):m.end() + 30] for m in re.finditer(W + r"khối" + E, flat, re.I)
+            if not flat[m.end():].lstrip(" *").startswith(_KHOI_NEXT_OK)]
+
+
+def test_khoi_is_kept_for_block_diagonal_matrices_and_token_blocks():
+    """The glossary rules "lớp Mixer" for a Mixer layer and keeps "khối" for the block-diagonal matrix and the token
+    blocks of chapter 7's fine-tuning section (review: "khối" meant three things). Anywhere else a bare "khối" is a
+    layer written the ruled-out way ("4 khối", "sau khối 1", "mỗi khối")."""
+    sample = "4 khối, mỗi khối token, ma trận khối chéo, **khối** chéo"
+    assert [c.split(",")[0] for c in _layer_khoi(sample)] == ["4 khối"]
+    found = []
+    for path in sorted(BOOK.glob("*.ipynb")):
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+        sources = ["".join(c["source"]) for c in cells]
+        start = next((i for i, s in enumerate(sources) if "(sec-mixer-finetune)=" in s), len(sources))
+        for i, source in enumerate(sources):
+            if not (path.name == "07_mixer.ipynb" and i >= start):  # token blocks of the fine-tuning section
+                found += [f"{path.name}, ô {i}: …{context}…" for context in _layer_khoi(source)]
+    for page in ("intro.md", "teacher_guide.md", "references.md", "status.md"):
+        if (BOOK / page).exists():
+            found += [f"{page}: …{context}…" for context in _layer_khoi((BOOK / page).read_text(encoding="utf-8"))]
+    assert not found, "\"khối\" cho một lớp; dùng \"lớp Mixer\" hoặc \"lớp\":\n" + "\n".join(found)

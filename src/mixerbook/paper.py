@@ -320,7 +320,7 @@ ERRATA: tuple[dict[str, str], ...] = (
     {"claim": "nhãn \"goog_in21k_ft_in1k\" của timm (B/16 76.62%, L/16 72.08%)",
      "correct": "hai con số này sát với kết quả chỉ huấn luyện trên ImageNet-1k của [M] (76.44, 71.76): không thể "
                 "dựa vào nhãn để biết checkpoint đã tiền huấn luyện trên tập nào",
-     "source": "timm results/results-imagenet.csv; [M] Bảng 3"},
+     "source": "timm results/results-imagenet.csv (bản 2025-10-30); [M] Bảng 3"},
 )
 """The errors of the report's results section (fact sheet items 1-6, 12, 13), with the correct values.
 
@@ -395,7 +395,16 @@ TIMM_BENCHMARKS: tuple[Benchmark, ...] = (
               "fp32, batch 1, compile", {"Mixer-B/16": 11.22, "ViT-B/16": 8.33, "ResNet-50": 30.48}),
 )
 """Inference img/s of timm's mixer_b16_224, vit_base_patch16_224 and resnet50 at 224 px, read from
-the benchmark CSVs in huggingface/pytorch-image-models (file names as in the repository)."""
+the benchmark CSVs in huggingface/pytorch-image-models (file names as in the repository; column
+``infer_samples_per_sec``, row with ``infer_img_size`` 224).
+
+Checked value by value on 2026-11-30 against the files at commit aa4b5850 of that repository
+(:data:`TIMM_COMMIT`). The RTX 4090 file is the version of commit 5c33776a; its older version
+(b3f3a005, 2024-08-26) had 2612.11, 2855.91 and 4338.32."""
+
+TIMM_COMMIT = "aa4b5850c1543fa488abf260f18390eda46cf85d"
+"""The commit of huggingface/pytorch-image-models whose ``results/`` files the timm figures here were checked
+against (``results-imagenet.csv`` there is the version of 2025-10-30, commit 4e5207c7)."""
 
 
 # ------------------------------------------------------------------------------ follow-up models
@@ -496,4 +505,4 @@ def follow_ups_markdown(rows: tuple[FollowUp, ...] = FOLLOW_UPS) -> str:
     return "\n".join(lines)
 
 
-__all__ += ["results_markdown", "report_markdown", "errata_markdown", "follow_ups_markdown"]
+__all__ += ["TIMM_COMMIT", "results_markdown", "report_markdown", "errata_markdown", "follow_ups_markdown"]

@@ -271,7 +271,7 @@ def plot_metrics(
         reference: the same layout for figures quoted from elsewhere, drawn hatched in grey.
     """
     metrics = ["accuracy", "precision", "recall"]
-    labels = {"accuracy": "độ chính xác", "precision": "precision (macro)", "recall": "recall (macro)"}
+    labels = {"accuracy": "độ chính xác", "precision": "độ chính xác dương (macro)", "recall": "độ phủ (macro)"}
     models = list(results)
     fig, ax = plt.subplots(figsize=(9.5, 3.8))
     groups = len(models) * (2 if reference else 1)
@@ -1145,7 +1145,7 @@ def plot_token_weights(grids: torch.Tensor, unit: int = 0, label: str = "", part
     Args:
         grids: (D_S, g, g) weight maps (:func:`mixerbook.mixing.token_weight_grids`).
         unit: the hidden unit shown large.
-        label: name of the layer, for the titles (e.g. "khối 0").
+        label: name of the layer, for the titles (e.g. "lớp Mixer 0").
         partner: index of the unit drawn in the middle, or None.
         cosine: cosine similarity between ``unit`` and ``partner``, shown in the title.
         image: optional (H, W) image whose patch grid matches, drawn underneath.
@@ -1420,7 +1420,7 @@ def plot_relative_speed(sources: Mapping[str, Mapping[str, float]], base: str = 
 
 def plot_token_mixing_params(num_patches: Sequence[int], series: Mapping[str, Sequence[int]],
                              highlight: int | None = None,
-                             title: str = "Tham số dùng để trộn token trong một khối") -> Figure:
+                             title: str = "Tham số dùng để trộn token trong một lớp") -> Figure:
     """Parameters of one block's token-mixing step against the number of patches S, on log-log axes.
 
     Args:
@@ -1711,7 +1711,7 @@ def plot_mixer_overview(model=None, title: str = "MLP-Mixer trong một hình") 
     y3 = 4
     _polyline(ax, [99.8, 104, 104, 13], [y2, y2, y3 + 8, y3 + 8], color="#333333", lw=1.3)
     _arrow(ax, (13, y3 + 8), (13, y3 + 3))
-    ax.text(64, y3 + 7.5, f"bảng {s} × {c} sau khối thứ {n}", ha="center", va="top", fontsize=8, color="#555555")
+    ax.text(64, y3 + 7.5, f"bảng {s} × {c} sau lớp Mixer thứ {n}", ha="center", va="top", fontsize=8, color="#555555")
     _box(ax, 13, y3, 17, 6, "LayerNorm", colors["norm"], fontsize=8.5)
     _arrow(ax, (21.5, y3), (27, y3))
     _box(ax, 44, y3, 34, 7, f"Gộp trung bình toàn cục\n(trung bình {s} token → vector {c} kênh)", colors["pool"],

@@ -153,12 +153,12 @@ function render({model, el}) {
     ctx.textBaseline = "middle";
     ctx.fillStyle = colors.fg;
     ctx.font = "12px sans-serif";
-    ctx.fillText(`khối ${block}, nơ-ron ẩn ${unit}`, 20 + side / 2, 18);
+    ctx.fillText(`lớp Mixer ${block}, nơ-ron ẩn ${unit}`, 20 + side / 2, 18);
     ctx.fillText(`${size} trọng số trên lưới ${g}×${g} patch`, 20 + side / 2, 36);
     const cosText = (view.cosine >= 0 ? "+" : "−") + formatNumber(Math.abs(pairs.cosine[unit]), 2);
     ctx.fillText(`nơ-ron ${view.partner}: ngược pha nhất`, 50 + side * 1.5, 18);
     ctx.fillText(`(cosine ${cosText})`, 50 + side * 1.5, 36);
-    ctx.fillText(`Cả ${units} nơ-ron ẩn của khối ${block}`, mosaicLeft + (span * scale) / 2, 18);
+    ctx.fillText(`Cả ${units} nơ-ron ẩn của lớp Mixer ${block}`, mosaicLeft + (span * scale) / 2, 18);
     drawUnit(block, unit, 20, top, side);
     drawUnit(block, view.partner, 50 + side, top, side);
     // every unit, each scaled to its own max |w|, the chosen one and its partner outlined
