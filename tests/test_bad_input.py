@@ -323,8 +323,17 @@ def test_verification_is_cached_per_path_size_and_mtime(tmp_path):
         data.verify_raw_file(tmp_path / "notes.txt")
 
 
+@pytest.fixture
+def usual_ctrl_c():
+    """SIGINT handled as in a terminal or a Jupyter kernel, whatever the test runner inherited (a job started in the
+    background by a non-interactive shell inherits SIGINT ignored, and then Python never installs its handler)."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
 @pytest.mark.parametrize("how", ["raise", "signal"])
-def test_interrupted_fit_keeps_a_usable_model_and_says_how_far_it_got(how, capsys):
+def test_interrupted_fit_keeps_a_usable_model_and_says_how_far_it_got(how, capsys, usual_ctrl_c):
     torch.manual_seed(0)
     model = FlattenMLP(hidden_dims=(16,))
     snapshots = []
