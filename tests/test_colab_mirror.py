@@ -115,7 +115,7 @@ def _report(mirror: dict) -> None:
 def test_chapter_runs_in_colab_mirror(path: Path, mirror: dict, tmp_path: Path):
     nb = nbformat.read(path, as_version=4)
     # The hidden guards (remove-cell asserts) check the chapter's sentences against `quick` and `full` runs; a
-    # `smoke` run trains one short epoch per model, so the sentences are not expected to hold in it.
+    # `smoke` run trains ten steps per model, so the sentences are not expected to hold in it.
     nb.cells = [c for c in nb.cells if "remove-cell" not in c.metadata.get("tags", [])]
     start = time.perf_counter()
     try:
