@@ -5,9 +5,12 @@
 # this, then executes every chapter in that kernel; mixerbook itself is NOT installed here: the
 # chapters' setup cell installs it (from the working tree, via MIXERBOOK_INSTALL_FROM).
 #
-#   bash scripts/colab_mirror.sh     # prints the mirror's folder on its last line
+#   bash scripts/colab_mirror.sh     # prints the mirror's folder (an absolute path) on its last line
 #
-# Layout of _build/colab-mirror/: venv/ (the environment), ipython/ (IPYTHONDIR whose start-up
+# The mirror lives outside the checkout, in $MIXERBOOK_ENV_CACHE/colab-mirror (default
+# ~/.cache/mixerbook/envs/colab-mirror), so that a fresh clone on the same machine, as CI makes, reuses
+# it; nothing in it depends on the checkout (tests/test_colab_mirror.py uninstalls mixerbook from it
+# before the chapters' setup cells install it again). Layout: venv/ (the environment), ipython/ (IPYTHONDIR whose start-up
 # file imports google.colab), kernels/colab-mirror/kernel.json, .stamp (a hash of this script and
 # of colab-versions.txt: while it matches, nothing is reinstalled; delete it to force a rebuild).
 #
@@ -16,7 +19,8 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-MIRROR=_build/colab-mirror
+ENV_CACHE=${MIXERBOOK_ENV_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/mixerbook/envs}
+MIRROR=$ENV_CACHE/colab-mirror
 TORCH_PINS=(torch==2.14.1 torchvision==0.29.1)
 pyenv_root=$(pyenv root 2>/dev/null || echo /nonexistent)
 PY="${COLAB_MIRROR_PYTHON:-$(ls -d "$pyenv_root"/versions/3.12.*/bin/python 2>/dev/null | tail -1)}"
@@ -25,12 +29,14 @@ PY="${COLAB_MIRROR_PYTHON:-$(ls -d "$pyenv_root"/versions/3.12.*/bin/python 2>/d
 
 mapfile -t PINS < <(grep -E '^[A-Za-z]' scripts/colab-versions.txt | grep -vE '^torch(vision)?==')
 stamp=$(cat "$0" scripts/colab-versions.txt <("$PY" --version) | sha256sum | cut -d' ' -f1)
-if [[ -f $MIRROR/.stamp && "$(cat $MIRROR/.stamp)" == "$stamp" && -x $MIRROR/venv/bin/python ]]; then
+if [[ -f $MIRROR/.stamp && "$(cat "$MIRROR/.stamp")" == "$stamp" && -x $MIRROR/venv/bin/python ]] &&
+    "$MIRROR/venv/bin/python" -c 'import torch, torchvision, numpy, ipykernel, ipywidgets, anywidget' 2>/dev/null; then
   echo "colab-mirror: reusing $MIRROR (unchanged since it was built)"
 else
   start=$(date +%s)
   rm -rf "$MIRROR"
   mkdir -p "$MIRROR"
+  rm -rf _build/colab-mirror  # where the mirror lived until 2026-12-07 (5 GB)
   "$PY" -m venv "$MIRROR/venv"
   if ! "$MIRROR/venv/bin/python" -m pip install --disable-pip-version-check --progress-bar off \
       "${PINS[@]}" "${TORCH_PINS[@]}" > "$MIRROR/pip-install.log" 2>&1; then
@@ -58,13 +64,12 @@ PY
   mkdir -p "$MIRROR/ipython/profile_default/startup" "$MIRROR/kernels/colab-mirror"
   echo "import google.colab  # as Colab's kernel does at start-up" \
     > "$MIRROR/ipython/profile_default/startup/00-google-colab.py"
-  here=$(pwd)
   cat > "$MIRROR/kernels/colab-mirror/kernel.json" <<JSON
 {
- "argv": ["$here/$MIRROR/venv/bin/python", "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+ "argv": ["$MIRROR/venv/bin/python", "-m", "ipykernel_launcher", "-f", "{connection_file}"],
  "display_name": "Colab mirror ($("$PY" --version))",
  "language": "python",
- "env": {"IPYTHONDIR": "$here/$MIRROR/ipython"}
+ "env": {"IPYTHONDIR": "$MIRROR/ipython"}
 }
 JSON
   echo "$stamp" > "$MIRROR/.stamp"

@@ -17,10 +17,12 @@
 #   3.13     the newest allowed Python, lower bounds again, except numpy 2.1.0 (numpy 2.0.2 has no
 #            wheel for 3.13; 2.1.0 is the first numpy released for it, see OLDEST_WITH_WHEEL):
 #            the sample. --full runs the whole unit set here and in the mirror too.
-# The 3.10/3.13 environments are venvs in _build/versions/py3.X (pyenv's 3.X.*), kept and reused
-# while the versions they hold (pyproject.toml's bounds, the test tools) and the Python are
-# unchanged. torch and torchvision come from PyPI (within this machine's pip cap torch<=2.14.1),
-# with their CUDA libraries; pip's cache and the local wheel indexes are used as configured.
+# The 3.10/3.13 environments are venvs in $MIXERBOOK_ENV_CACHE/py3.X (default
+# ~/.cache/mixerbook/envs; pyenv's 3.X.*), outside the checkout so that a fresh clone on the same
+# machine (as CI makes) reuses them while the versions they hold (pyproject.toml's bounds, the test
+# tools) and the Python are unchanged. They hold the dependencies only: mixerbook itself is imported
+# from this checkout's src/ (PYTHONPATH), as in the mirror, so one venv serves every clone. torch and
+# torchvision come from PyPI (within this machine's pip cap torch<=2.14.1), with their CUDA libraries; pip's cache and the local wheel indexes are used as configured.
 # tests/test_lint.py is left out (ruff is not a runtime dependency).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -68,6 +70,7 @@ declare -A OLDEST_WITH_WHEEL=(
   [3.13]="numpy==2.1.0"  # numpy 2.0.2 (Colab's) ships no cp313 wheel; 2.1.0 is the first for 3.13
 )
 PYENV_ROOT_DIR=$(pyenv root 2>/dev/null || echo /nonexistent)
+ENV_CACHE=${MIXERBOOK_ENV_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/mixerbook/envs}
 MODULES='import sys, numpy, matplotlib, PIL, tqdm, ipywidgets, anywidget, torch, torchvision
 print(f"Python {sys.version.split()[0]}", *(f"{m.__name__} {m.__version__}" for m in
       (torch, torchvision, numpy, matplotlib, PIL, tqdm, ipywidgets, anywidget)))'
@@ -122,28 +125,34 @@ lower_bound_venv() {
     override=${OLDEST_WITH_WHEEL[$want]:-}
     if [[ -n "$override" && "${override%%==*}" == "$name" ]]; then pins+=("$override"); else pins+=("$pin"); fi
   done
-  venv=_build/versions/py$want
+  venv=$ENV_CACHE/py$want
   stamp=$(printf '%s\n' "$("$base" --version)" "${pins[@]}" "${ENV_TOOLS[@]}" | sha256sum | cut -d' ' -f1)
-  if [[ ! -f $venv/.stamp || "$(cat "$venv/.stamp")" != "$stamp" ]]; then
+  # A venv is reused only when its stamp matches and its Python still imports what it holds.
+  if [[ ! -f $venv/.stamp || "$(cat "$venv/.stamp")" != "$stamp" ]] ||
+      ! "$venv/bin/python" -c 'import torch, torchvision, numpy, matplotlib, ipywidgets, anywidget, pytest' 2>/dev/null; then
     rm -rf "$venv"
+    mkdir -p "$ENV_CACHE"
     "$base" -m venv "$venv"
     # Binary wheels only: a missing wheel fails here instead of compiling numpy for minutes.
     if ! "$venv/bin/python" -m pip install --disable-pip-version-check --progress-bar off --only-binary=:all: \
-        -e . "${pins[@]}" "${ENV_TOOLS[@]}" > "$venv.log" 2>&1; then
+        "${pins[@]}" "${ENV_TOOLS[@]}" > "$venv.log" 2>&1; then
       grep -v 'is ignored: it is neither' "$venv.log" | tail -20 >&2
       echo "versions: pip install failed for Python $want (log: $venv.log)" >&2
       exit 1
     fi
     echo "$stamp" > "$venv/.stamp"
+    echo "versions: built $venv" >&2
+  else
+    echo "versions: reusing $venv (its versions and Python are unchanged)" >&2
   fi
   echo "$venv/bin/python"
 }
 
-run_tests() {  # $1 = label, $2 = python, rest = pytest arguments
+run_tests() {  # $1 = label, $2 = python, rest = pytest arguments; mixerbook comes from this checkout's src/
   local label=$1 py=$2
   shift 2
-  echo "versions: $label: $(report "$py")"
-  "$py" -m pytest "${PYTEST_ARGS[@]}" "$@"
+  echo "versions: $label: $(PYTHONPATH="$PWD/src" report "$py")"
+  PYTHONPATH="$PWD/src${PYTHONPATH:+:$PYTHONPATH}" "$py" -m pytest "${PYTEST_ARGS[@]}" "$@"
 }
 
 # --- Python 3.10 at every lower bound: the whole unit set.
@@ -161,7 +170,7 @@ if [[ ! -f "$mirror/test-tools/.done" ]]; then
 fi
 stage "colab environment"
 [[ $FULL_EVERYWHERE == 1 ]] && SAMPLE=()
-PYTHONPATH="$PWD/src:$PWD/$mirror/test-tools" run_tests "Colab mirror" "$py" "${SAMPLE[@]}"
+PYTHONPATH="$mirror/test-tools" run_tests "Colab mirror" "$py" "${SAMPLE[@]}"
 stage "colab tests"
 
 # --- Python 3.13 at the lower bounds that install there: the sample.

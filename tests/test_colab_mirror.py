@@ -1,7 +1,7 @@
 """Every chapter runs top to bottom as in Colab, in an environment with Colab's versions.
 
-``scripts/colab_mirror.sh`` builds (or reuses) ``_build/colab-mirror``: Colab's Python with the versions
-Colab preinstalls (``scripts/colab-versions.txt``), a stand-in ``google.colab`` imported when the kernel
+``scripts/colab_mirror.sh`` builds (or reuses) ``~/.cache/mixerbook/envs/colab-mirror``: Colab's Python with the
+versions Colab preinstalls (``scripts/colab-versions.txt``), a stand-in ``google.colab`` imported when the kernel
 starts, and a kernelspec. mixerbook is removed from it at the start of the session; then each chapter is
 executed with nbclient (from this venv) in that kernel, in an empty folder (Colab fetches the notebook
 alone), with ``MIXERBOOK_BUDGET=smoke`` and ``MIXERBOOK_INSTALL_FROM`` naming a copy of this working tree, so the
