@@ -10,8 +10,8 @@
 # The mirror lives outside the checkout, in $MIXERBOOK_ENV_CACHE/colab-mirror (default
 # ~/.cache/mixerbook/envs/colab-mirror), so that a fresh clone on the same machine, as CI makes, reuses
 # it; nothing in it depends on the checkout (tests/test_colab_mirror.py uninstalls mixerbook from it
-# before the chapters' setup cells install it again). Layout: venv/ (the environment), ipython/ (IPYTHONDIR whose start-up
-# file imports google.colab), kernels/colab-mirror/kernel.json, .stamp (a hash of this script and
+# before the chapters' setup cells install it again). Layout: venv/ (the environment), ipython/
+# (IPYTHONDIR whose start-up file imports google.colab), kernels/colab-mirror/kernel.json, .stamp (a hash of this script and
 # of colab-versions.txt: while it matches, nothing is reinstalled; delete it to force a rebuild).
 #
 # torch: Colab has 2.11.0/0.26.0; this machine's index holds only 2.14.1/0.29.1, which is what the

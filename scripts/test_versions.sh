@@ -22,7 +22,8 @@
 # machine (as CI makes) reuses them while the versions they hold (pyproject.toml's bounds, the test
 # tools) and the Python are unchanged. They hold the dependencies only: mixerbook itself is imported
 # from this checkout's src/ (PYTHONPATH), as in the mirror, so one venv serves every clone. torch and
-# torchvision come from PyPI (within this machine's pip cap torch<=2.14.1), with their CUDA libraries; pip's cache and the local wheel indexes are used as configured.
+# torchvision come from PyPI (within this machine's pip cap torch<=2.14.1), with their CUDA libraries;
+# pip's cache and the local wheel indexes are used as configured.
 # tests/test_lint.py is left out (ruff is not a runtime dependency).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
