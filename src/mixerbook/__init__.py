@@ -11,6 +11,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 from . import (
     a11y,
+    book_models,
     cache,
     checks,
     complexity,
@@ -40,6 +41,7 @@ __all__ = [
     "__version__",
     "a11y",
     "autocast",
+    "book_models",
     "cache",
     "checks",
     "complexity",

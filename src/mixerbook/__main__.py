@@ -5,6 +5,9 @@ Examples::
     python -m mixerbook list
     python -m mixerbook speed --images 12000     # R, the unit of the book's chapter times, on this machine
     python -m mixerbook run mlp_vs_cnn --budget quick --out results.json
+    python -m mixerbook book-models              # the shipped MLP, CNN and Mixer: recipe, accuracy, checksum
+    python -m mixerbook book-models --check      # compare them with the models this machine trains
+    python -m mixerbook book-models --write      # train them (quick, seed 0, CPU) and write src/mixerbook/weights/
     torchrun --nproc_per_node 2 -m mixerbook run mlp_vs_cnn --budget smoke --out results.json
 
 Under ``torchrun`` the process group is set up here (NCCL on CUDA, gloo on the CPU) and
@@ -66,6 +69,39 @@ def _speed(args: argparse.Namespace) -> int:
     return 0
 
 
+def _book_models(args: argparse.Namespace) -> int:
+    """List, check or write the book models shipped in ``mixerbook/weights`` (see :mod:`mixerbook.book_models`)."""
+    from . import book_models
+
+    if args.write:
+        path = book_models.write(progress=not args.no_progress)
+        print(f"wrote {path.parent}")
+    entries = book_models.manifest()["models"]
+    for name, entry in entries.items():
+        recipe = entry["recipe"]
+        print(f"{name}: {entry['file']} {entry['bytes']} bytes, sha256 {entry['sha256'][:12]}, "
+              f"{recipe['budget']} seed {recipe['seed']} ({recipe['settings']['epochs']} epochs), "
+              f"test accuracy {entry['test_accuracy']:.4f}, torch {recipe['torch']}, written {recipe['written']}")
+    if args.check:
+        from .experiments import trained
+
+        failed = 0
+        for name in entries:
+            run = trained(name, book_models.RECIPE_BUDGET, device="cpu", seed=book_models.RECIPE_SEED,
+                          progress=not args.no_progress)
+            a = book_models.compare(run)
+            failed += not a.ok
+            print(f"{name}: shipped {a.shipped_accuracy:.4f}, trained here {a.trained_accuracy:.4f} "
+                  f"(gap {a.accuracy_gap * 100:.2f} points, at most {book_models.ACCURACY_TOLERANCE * 100:.1f}); "
+                  f"same prediction on {a.same_prediction:.2%} of the test images (at least "
+                  f"{book_models.AGREEMENT_FLOOR:.0%}): {'ok' if a.ok else 'MISMATCH'}")
+        if failed:
+            print(f"{failed} model(s) no longer match; write them again with `{book_models.REGENERATE_COMMAND}`.",
+                  file=sys.stderr)
+            return 1
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m mixerbook", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -84,6 +120,12 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--limit", type=int, default=None, help="train on the first N training images only")
     run.add_argument("--out", default=None, help="JSON file to write (default: results-<experiment>.json)")
     run.add_argument("--no-progress", action="store_true", help="hide the progress bars")
+    models_cmd = sub.add_parser("book-models", help="the book's shipped MLP, CNN and Mixer: list, check or write")
+    models_cmd.add_argument("--check", action="store_true",
+                            help="train them here (or take them from the run cache) and compare")
+    models_cmd.add_argument("--write", action="store_true",
+                            help="train them (quick, seed 0, CPU; the run cache is reused) and write the weights")
+    models_cmd.add_argument("--no-progress", action="store_true", help="hide the progress bars")
     args = parser.parse_args(argv)
 
     if args.command == "list":
@@ -93,6 +135,9 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.command == "speed":
         return _speed(args)
+
+    if args.command == "book-models":
+        return _book_models(args)
 
     if args.experiment not in EXPERIMENTS:
         parser.error(f"unknown experiment {args.experiment!r}; choose one of: {', '.join(EXPERIMENTS)}")

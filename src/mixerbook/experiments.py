@@ -35,6 +35,7 @@ __all__ = [
     "budget_settings",
     "mlp_vs_cnn",
     "trained",
+    "cached_run",
     "EXPERIMENTS",
     "shift_robustness",
     "shift_equivariance",
@@ -151,6 +152,9 @@ class RunResult:
     macs: int
     history: History
     metrics: Metrics
+    source: str = "trained"
+    """Where the weights come from: ``"trained"`` in this call, ``"cache"`` (:mod:`mixerbook.cache`) or ``"shipped"``
+    (:mod:`mixerbook.book_models`)."""
 
     def row(self) -> dict[str, float | int | str]:
         """A flat dict for a results table."""
@@ -184,17 +188,10 @@ def train_and_test(name: str, model: nn.Module, settings: dict, train, test, *,
     device = resolve_device(device)
     if settings.get("train_images") is not None and settings["train_images"] < len(train.labels):
         train = _subset(train, int(settings["train_images"]))
-    key = cache.run_key(model, settings if per_epoch_test else {**settings, "per_epoch_test": False}, seed,
-                        cache.data_fingerprint(train.images, train.labels) + cache.data_fingerprint(test.images,
-                                                                                                    test.labels),
-                        device)
+    key = _run_key(model, settings, seed, train, test, device, per_epoch_test)
     record = cache.load(key)
     if record is not None:
-        model.load_state_dict(record["state_dict"])
-        model.to(device).eval()
-        history = History(**record["history"])
-        history.cached = True
-        metrics = Metrics(**record["metrics"])
+        history, metrics = _restore(model, record, device)
         if progress:
             print(f"{name}: dùng lại kết quả đã lưu trong bộ nhớ đệm (lần huấn luyện trước mất "
                   f"{history.seconds:.1f} giây)")
@@ -216,7 +213,46 @@ def train_and_test(name: str, model: nn.Module, settings: dict, train, test, *,
             })
     input_shape = tuple(train.images.shape[1:]) if train.images.dim() == 4 else (1, *train.images.shape[1:])
     return RunResult(name, model, complexity.count_params(model), complexity.count_macs(model, input_shape),
-                     history, metrics)
+                     history, metrics, "cache" if record is not None else "trained")
+
+
+def _run_key(model: nn.Module, settings: dict, seed: int, train, test, device: torch.device,
+             per_epoch_test: bool = True) -> str:
+    """The :mod:`mixerbook.cache` key of training ``model`` as :func:`train_and_test` does."""
+    return cache.run_key(model, settings if per_epoch_test else {**settings, "per_epoch_test": False}, seed,
+                         cache.data_fingerprint(train.images, train.labels) + cache.data_fingerprint(test.images,
+                                                                                                     test.labels),
+                         device)
+
+
+def _restore(model: nn.Module, record: dict, device: torch.device) -> tuple[History, Metrics]:
+    """Load a cached run's weights into ``model``; its history (marked cached) and metrics."""
+    model.load_state_dict(record["state_dict"])
+    model.to(device).eval()
+    history = History(**record["history"])
+    history.cached = True
+    return history, Metrics(**record["metrics"])
+
+
+def cached_run(name: str, budget: str = "auto", *, device: torch.device | str | None = None,
+               seed: int = 0) -> RunResult | None:
+    """The run :func:`trained` would return from :mod:`mixerbook.cache`, or None when it has not been trained here.
+
+    Never trains: chapters that use a book model without teaching its training call
+    :func:`mixerbook.book_models.load`, which falls back to the weights shipped with the package.
+    """
+    device = resolve_device(device)
+    settings = budget_settings(name, budget, device)
+    train, test = load_fashion_mnist("train"), load_fashion_mnist("test")
+    if settings.get("train_images") is not None and settings["train_images"] < len(train.labels):
+        train = _subset(train, int(settings["train_images"]))
+    model = build_model(name, seed)
+    record = cache.load(_run_key(model, settings, seed, train, test, device))
+    if record is None:
+        return None
+    history, metrics = _restore(model, record, device)
+    return RunResult(name, model, complexity.count_params(model), complexity.count_macs(model, (1, 28, 28)),
+                     history, metrics, "cache")
 
 
 def _subset(split, limit: int | None):
@@ -548,8 +584,9 @@ def scoreboard(results: dict[str, RunResult]) -> list[dict[str, object]]:
 
     Returns:
         Dicts with ``model``, ``params``, ``macs`` (per image), ``epochs``, ``seconds_per_epoch``
-        (mean over the epochs), ``train_seconds``, ``accuracy`` (test) and ``cached`` (True when the
-        run was loaded from :mod:`mixerbook.cache`: its times are those measured when it was trained).
+        (mean over the epochs), ``train_seconds``, ``accuracy`` (test), ``cached`` (True when the run was
+        not trained in this call: its times are those measured when it was trained) and ``source``
+        (``"trained"``, ``"cache"`` or ``"shipped"``, see :class:`RunResult`).
     """
     rows = []
     for name, r in results.items():
@@ -563,6 +600,7 @@ def scoreboard(results: dict[str, RunResult]) -> list[dict[str, object]]:
             "train_seconds": r.history.seconds,
             "accuracy": r.metrics.accuracy,
             "cached": bool(r.history.cached),
+            "source": r.source,
         })
     return rows
 
