@@ -2,7 +2,7 @@ import pytest
 import torch
 
 import mixerbook as mb
-from mixerbook.data import DataUnavailableError, ImageSplit, load_fashion_mnist, sample_photo, shift_images, to_float
+from mixerbook.data import DataUnavailableError, load_fashion_mnist, sample_photo, shift_images, to_float
 
 
 def test_fashion_mnist_splits_load_whole_in_memory():
@@ -52,14 +52,3 @@ def test_sample_photo_is_a_real_colour_image():
     assert photo.shape == (3, 224, 224) and photo.dtype == torch.uint8
     assert photo.float().std() > 20  # a real photo, not a constant
     assert sample_photo(64).shape == (3, 64, 64)
-
-
-def test_image_split_slices_into_an_image_split():
-    """`split[:n]` is a smaller ImageSplit (review 2026-12-07: "ImageSplit is not sliceable")."""
-    split = ImageSplit(torch.arange(10 * 4).reshape(10, 2, 2).to(torch.uint8), torch.arange(10), "somewhere")
-    head = split[:3]
-    assert isinstance(head, ImageSplit) and len(head) == 3 and head.source == "somewhere"
-    assert torch.equal(head.images, split.images[:3]) and torch.equal(head.labels, torch.tensor([0, 1, 2]))
-    assert torch.equal(split[::4].labels, torch.tensor([0, 4, 8]))
-    with pytest.raises(TypeError, match=r"can be sliced \(e\.g\. split\[:1000\]\), not indexed with int"):
-        split[0]

@@ -94,15 +94,16 @@ class Property:
         hint: a Vietnamese hint about the concept, shown from the first failure.
         reveal: the Vietnamese hint that gives away the formula or the call; shown only from the
             :data:`REVEAL_AFTER`-th failure of the exercise in this session (None: nothing more to say).
-        on_error: given the exception the reader's function raised during ``test``, a Vietnamese hint
-            for the slip that usually causes it, or None to fall back on ``hint``.
+        on_error: given the exception the reader's function raised during ``test``, the Vietnamese hint
+            for the slip that usually causes it (a string), or that hint and its own ``reveal`` (a pair),
+            or None to fall back on ``hint`` and ``reveal``.
     """
 
     name: str
     test: Callable[[], bool | str]
     hint: str
     reveal: str | None = None
-    on_error: Callable[[BaseException], str | None] | None = None
+    on_error: Callable[[BaseException], str | tuple[str, str] | None] | None = None
 
 
 @dataclass
@@ -177,11 +178,10 @@ def _integer(value: object) -> int:
     if isinstance(x, int):
         return x
     if isinstance(x, float) and not math.isfinite(x):
-        raise _Rejected(f"{x!r} không phải một số nguyên")
+        raise _Rejected(f"{x!r}, không phải số nguyên")
     if x == int(x):
         return int(x)
-    raise _Rejected(f"{_plain(x)} không phải số nguyên (bài này cần một số đếm được, không có phần lẻ; đừng để phép "
-                    f"chia `/` để lại phần thập phân)")
+    raise _Rejected(f"{_plain(x)}, không phải số nguyên (bộ kiểm tra không tự làm tròn hay cắt phần lẻ thay bạn)")
 
 
 def _number(value: object) -> int | float:
@@ -198,7 +198,7 @@ def _integer_list(value: object) -> list[int]:
     """A list, tuple, 1-dim tensor or 1-dim NumPy array of integral numbers, as a list of ints."""
     if isinstance(value, (torch.Tensor, np.ndarray)):
         if value.ndim != 1:
-            raise _Rejected(f"một mảng {value.ndim} chiều {tuple(value.shape)}, cần một danh sách phẳng (một chiều)")
+            raise _Rejected(f"một mảng {value.ndim} chiều {tuple(value.shape)}, không phải một danh sách phẳng")
         value = list(value)
     if not isinstance(value, (list, tuple)):
         raise _Rejected("")
@@ -207,8 +207,8 @@ def _integer_list(value: object) -> list[int]:
         try:
             out.append(_integer(v))
         except _Rejected as exc:
-            reason = str(exc) or f"{_show(v)} không phải một số"
-            raise _Rejected(f"phần tử thứ {i + 1} của danh sách: {reason}") from None
+            reason = str(exc) or f"{_show(v)}, không phải một số"
+            raise _Rejected(f"một danh sách có phần tử thứ {i + 1} là {reason}") from None
     return out
 
 
@@ -331,10 +331,9 @@ class _Reader:
 
     def _need_function(self) -> None:
         if not callable(self.fn):
-            hint = " (có phải bạn đã gọi hàm, như check(f()), thay vì truyền chính nó, check(f)?)" \
-                if self.fn is None or isinstance(self.fn, (numbers.Number, torch.Tensor, list, tuple)) else ""
-            raise ReaderError(f"bộ kiểm tra cần nhận chính hàm của bạn (viết tên hàm, không kèm dấu ngoặc), nhưng "
-                              f"nhận được {type(self.fn).__name__} ({_show(self.fn)}){hint}")
+            raise ReaderError(f"bộ kiểm tra cần nhận chính hàm của bạn, nhưng nhận được {type(self.fn).__name__} "
+                              f"({_show(self.fn)}): hãy viết tên hàm không kèm dấu ngoặc, như check(f), không phải "
+                              f"check(f())")
 
     def _arg_name(self, position: int | str) -> str:
         if isinstance(position, str):
@@ -414,11 +413,12 @@ def _count_lines(text: str) -> int:
     return text.count("\n") + (1 if text and not text.endswith("\n") else 0)
 
 
-def _hint_text(prop: Property, hint: str, failures: int) -> str:
-    if prop.reveal is None:
+def _hint_text(hint: str, reveal: str | None, failures: int) -> str:
+    """The hint of a failure's stage: the concept, and from the REVEAL_AFTER-th failure on, the reveal too."""
+    if reveal is None:
         return hint
     if failures >= REVEAL_AFTER:
-        return f"{hint} Gợi ý thêm: {prop.reveal}"
+        return f"{hint} Gợi ý thêm: {reveal}"
     left = REVEAL_AFTER - failures
     return f"{hint} (Nếu còn chưa đạt thêm {left} lần nữa, bộ kiểm tra sẽ gợi ý cụ thể hơn.)"
 
@@ -435,7 +435,7 @@ def run_checks(exercise: str, properties: Sequence[Property], verbose: bool = Tr
     failure counts towards the exercise's hint stage; ``verbose=False`` prints nothing and counts nothing.
     """
     failed: list[str] = []
-    first: tuple[Property, object, str | None] | None = None
+    first: tuple[object, str | None, str | None] | None = None  # outcome, hint, reveal
     printed = io.StringIO()
 
     def say(line: str) -> None:
@@ -448,7 +448,7 @@ def run_checks(exercise: str, properties: Sequence[Property], verbose: bool = Tr
             say(f"  (hàm của bạn in {number(lines)} dòng trong lúc kiểm tra; đã ẩn)")
 
     for prop in properties:
-        hint: str | None = prop.hint
+        hint, reveal = prop.hint, prop.reveal
         try:
             with contextlib.redirect_stdout(printed):
                 outcome = prop.test()
@@ -459,7 +459,10 @@ def run_checks(exercise: str, properties: Sequence[Property], verbose: bool = Tr
         except ReaderRaised as exc:
             outcome = str(exc)
             specific = prop.on_error(exc.error) if prop.on_error else None
-            hint = specific or prop.hint
+            if isinstance(specific, tuple):
+                hint, reveal = specific
+            elif specific:
+                hint, reveal = specific, None
         except ReaderError as exc:
             outcome, hint = str(exc), None  # the property's hint is about the maths, not about this failure
         except Exception as exc:  # a result of the right type that the check could not use
@@ -471,19 +474,19 @@ def run_checks(exercise: str, properties: Sequence[Property], verbose: bool = Tr
         seen = f" ({outcome})" if isinstance(outcome, str) and hint else ""
         say(f"  ✗ {prop.name}{seen}")
         if first is None:
-            first = (prop, outcome, hint)
+            first = (outcome, hint, reveal)
         if not _EVERY_PROPERTY:
             break
     if first is None:
         summary()
         say(f"[ĐẠT] {exercise}: mọi kiểm tra đều qua.")
         return CheckResult(exercise, True, failed)
-    prop, outcome, hint = first
+    outcome, hint, reveal = first
     if verbose:
         _FAILURES[exercise] = _FAILURES.get(exercise, 0) + 1
     summary()
     if hint:
-        say(f"[CHƯA ĐẠT] {exercise}. Gợi ý: {_hint_text(prop, hint, hint_stage(exercise))}")
+        say(f"[CHƯA ĐẠT] {exercise}. Gợi ý: {_hint_text(hint, reveal, hint_stage(exercise))}")
     else:
         say(f"[CHƯA ĐẠT] {exercise}: {outcome}.")
     return CheckResult(exercise, False, failed)

@@ -47,7 +47,7 @@ def check_first_layer_ratio(first_layer_ratio: Callable[..., float], seed: int =
                 fc = torch.nn.Linear(size * size * 3, hidden)
             want = complexity.count_params(fc) / complexity.count_params(stem)
             got = first_layer_ratio(size, hidden, p, c)
-            if abs(got - want) > 1e-9 * want:  # got is an int or a float (see NUMBER)
+            if abs(got - want) > 1e-6 * want:  # float32 (torch's default) is good to ~1e-7; slips differ by 1e-6+
                 want_text, got_text = shown_pair(want, got)
                 return (f"ảnh {size}×{size}, MLP {hidden} nơ-ron, patch {p}, C = {c}: cần {want_text}, hàm trả về "
                         f"{got_text}")

@@ -35,23 +35,25 @@ def _seeded(seed: int, build: Callable[[], nn.Module]) -> nn.Module:
         return build()
 
 
-_TRANSPOSE_SLIP = ("có thể bạn quên chuyển vị (transpose): `mlp` đi từ S lên D_S nên nhận các cột dài S; bảng "
-                   "(B, S, C) phải được đổi thành (B, C, S) trước khi gọi `mlp`, rồi đổi lại thành (B, S, C) trước khi "
-                   "cộng X.")
+_TRANSPOSE_REVEAL = "dùng `.transpose(1, 2)` trước và sau khi gọi `mlp`."
+_NORM_REVEAL = "gọi `y = norm(x)` TRƯỚC, rồi mới `y.transpose(1, 2)`."
 
 
-def _token_mixing_slip(error: BaseException) -> str | None:
-    """The usual slip behind an exception raised inside a token-mixing function (None if unknown)."""
+def _token_mixing_slip(error: BaseException) -> tuple[str, str] | None:
+    """The usual slip behind an exception raised inside a token-mixing function: (hint, reveal), or None."""
     text = str(error)
     if "normalized_shape" in text:
         return ("có thể bạn chuẩn hoá sai trục: `norm` là LayerNorm(C), nó chỉ nhận bảng có trục cuối dài C, tức "
-                "(B, S, C); hãy gọi `norm(x)` trước khi chuyển vị, không phải sau.")
+                "(B, S, C); hãy chuẩn hoá trước khi chuyển vị, không phải sau.", _NORM_REVEAL)
     if "view size is not compatible" in text:
-        return ("sau `transpose` tensor không còn liền trong bộ nhớ nên `view` không dùng được; nhưng đừng thay bằng "
-                "`reshape`: muốn đổi (B, C, S) về (B, S, C) thì chuyển vị lần nữa.")
+        return ("sau khi chuyển vị, tensor không còn liền trong bộ nhớ nên `view` không dùng được; nhưng đừng thay "
+                "bằng `reshape` (nó xáo trộn các giá trị): muốn đổi (B, C, S) về (B, S, C) thì chuyển vị lần nữa.",
+                _TRANSPOSE_REVEAL)
     if any(key in text for key in ("shapes cannot be multiplied", "must match the size", "size mismatch",
                                    "mat1 and mat2")):
-        return _TRANSPOSE_SLIP
+        return ("có thể bạn quên chuyển vị (transpose): `mlp` đi từ S lên D_S nên nhận các cột dài S; bảng (B, S, C) "
+                "phải được đổi thành (B, C, S) trước khi gọi `mlp`, rồi đổi lại thành (B, S, C) trước khi cộng X.",
+                _TRANSPOSE_REVEAL)
     return None
 
 
@@ -138,14 +140,14 @@ def check_token_mixing(student: Callable[[torch.Tensor, nn.Module, nn.Module], t
     props = [
         Property("giữ hình dạng (B, S, C) khi S ≠ C", shape,
                  "MLP trộn token nhận một cột dài S: đưa bảng (B, S, C) về dạng (B, C, S) trước khi gọi `mlp`, rồi "
-                 "đưa về lại.", reveal="dùng `.transpose(1, 2)` trước và sau khi gọi `mlp`.", on_error=slip),
+                 "đưa về lại.", reveal=_TRANSPOSE_REVEAL, on_error=slip),
         Property("có kết nối tắt (skip connection)", skip,
                  "cộng chính X (chưa chuẩn hoá) vào kết quả của MLP: U = X + …, không phải LayerNorm(X) + …",
                  on_error=slip),
         Property("chuẩn hoá từng token theo trục kênh C", norm_axis,
                  "LayerNorm(C) chuẩn hoá mỗi hàng (token) của bảng (B, S, C), không phải mỗi cột: chuẩn hoá khi "
                  "bảng còn ở dạng (B, S, C).",
-                 reveal="gọi `y = norm(x)` TRƯỚC, rồi mới `y.transpose(1, 2)`.", on_error=slip),
+                 reveal=_NORM_REVEAL, on_error=slip),
         Property("trộn các token, không trộn các kênh", mixes_tokens,
                  "đổi trục bằng chuyển vị chứ không bằng `reshape`/`view` (chúng giữ thứ tự trong bộ nhớ nên xáo "
                  "trộn các giá trị); quên chuyển vị thì MLP trộn các kênh.",

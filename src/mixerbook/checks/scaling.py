@@ -42,7 +42,7 @@ def check_pair_throughput(pair_throughput: Callable[[str, float], float], seed: 
 
     def close(got, want) -> bool:
         try:
-            return math.isclose(float(got), float(want), rel_tol=1e-9)
+            return math.isclose(float(got), float(want), rel_tol=1e-6)  # a float32 copy of the right row passes
         except (TypeError, ValueError):
             return False
 
