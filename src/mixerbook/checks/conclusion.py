@@ -15,7 +15,7 @@ __all__ = ["check_first_layer_ratio"]
 
 
 def _reference_first_layer_ratio(image_size: int, hidden: int, patch_size: int, hidden_dim: int,
-                                channels: int = 3) -> float:
+                                 channels: int = 3) -> float:
     """Parameters of a flatten-MLP's first layer divided by those of a Mixer's patch embedding.
 
     MLP: ``nn.Linear(H*W*C, hidden)``; Mixer: ``Conv2d(C, hidden_dim, P, stride=P)``, i.e.

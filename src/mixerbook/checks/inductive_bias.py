@@ -24,7 +24,7 @@ def _reference_invert_permutation(perm: torch.Tensor) -> torch.Tensor:
 
 
 def _reference_patch_shuffle_index(height: int, width: int, patch_size: int, patch_order: torch.Tensor,
-                                  pixel_order: torch.Tensor) -> torch.Tensor:
+                                   pixel_order: torch.Tensor) -> torch.Tensor:
     """(H*W,) source index of a patch+pixel shuffle (:func:`mixerbook.permute.patch_source_index`)."""
     return patch_source_index(height, width, patch_size, patch_order, pixel_order)
 

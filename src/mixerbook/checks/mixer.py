@@ -16,7 +16,7 @@ __all__ = ["check_mixer_block_params", "check_expand_token_weight"]
 
 
 def _reference_mixer_block_params(num_patches: int, hidden_dim: int, tokens_mlp_dim: int,
-                                 channels_mlp_dim: int) -> int:
+                                  channels_mlp_dim: int) -> int:
     """Parameters of one ``MixerBlock(S, C, D_S, D_C)``: two MLPs with biases and two LayerNorms."""
     return complexity.mixer_block_params(num_patches, hidden_dim, tokens_mlp_dim, channels_mlp_dim)
 
@@ -98,7 +98,7 @@ def check_mixer_block_params(mixer_block_params: Callable[[int, int, int, int], 
 
 
 def _reference_expand_token_weight(weight: torch.Tensor, bias: torch.Tensor,
-                                  factor: int) -> tuple[torch.Tensor, torch.Tensor]:
+                                   factor: int) -> tuple[torch.Tensor, torch.Tensor]:
     """The block-diagonal W1' and tiled b1' of Appendix C, tokens in block order.
 
     Args:
