@@ -112,7 +112,7 @@ def check_first_layer_params(first_layer_params: Callable[[int, int, int, int], 
     def quadruples() -> bool | str:
         a, b = first_layer_params(100, 100, 3, 64), first_layer_params(200, 200, 3, 64)
         ratio = (b - 64) / (a - 64) if a != 64 else float("nan")
-        return True if ratio == 4 else f"phần trọng số tăng {ratio:.3f} lần thay vì 4 lần"
+        return True if ratio == 4 else "phần trọng số tăng {1} lần thay vì {0} lần".format(*shown_pair(4.0, ratio))
 
     props = [
         Property("khớp số tham số của nn.Linear thật", matches_linear,

@@ -73,7 +73,9 @@ def check_token_mlp_params(token_mlp_params: Callable[[int, int], int], seed: in
         a, b = token_mlp_params(196, d), token_mlp_params(392, d)
         # bias b2 has S entries, so compare the parts without the D_S bias: 2*S*D_S + S doubles exactly
         ratio = (b - d) / (a - d) if a != d else float("nan")
-        return True if ratio == 2 else f"gấp đôi S làm phần phụ thuộc S tăng {ratio:.3f} lần thay vì 2 lần"
+        if ratio == 2:
+            return True
+        return "gấp đôi S làm phần phụ thuộc S tăng {1} lần thay vì {0} lần".format(*shown_pair(2.0, ratio))
 
     props = [
         Property("khớp số tham số của MlpBlock(S, D_S) thật", matches_module,
@@ -129,7 +131,7 @@ def check_conv_macs(conv_macs: Callable[[int, int, int, int, int], int], seed: i
     def quadruples() -> bool | str:
         a, b = conv_macs(50, 70, 3, 16, 3), conv_macs(100, 140, 3, 16, 3)
         ratio = b / a if a else float("nan")
-        return True if ratio == 4 else f"tăng {ratio:.3f} lần thay vì 4 lần"
+        return True if ratio == 4 else "tăng {1} lần thay vì {0} lần".format(*shown_pair(4.0, ratio))
 
     props = [
         Property("khớp phép đo FlopCounterMode trên nn.Conv2d thật", lambda: compare(small, measured),
