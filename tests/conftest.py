@@ -87,6 +87,15 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         metafunc.parametrize("page", pages, ids=pages)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_hint_stages():
+    """Every test starts with the checkers' staged hints at their first stage (no failures counted yet)."""
+    core = sys.modules.get("mixerbook.checks._core")  # only where a test has imported the checkers
+    if core is not None:
+        core.reset_hint_stages()
+    yield
+
+
 @pytest.fixture(scope="session")
 def toc_page_names() -> list[str]:
     return toc_pages()

@@ -3,7 +3,8 @@
 ``CASES`` lists every case of issue 12 (part 4) in one table: (id, callable, expected, message regex). The
 callable takes a scratch folder. ``expected`` is an exception type (the message must match the regex and the
 traceback's last frame must lie inside ``src/mixerbook``), a :class:`Verdict` (a checker returns a falsy result
-and prints a matching verdict, without an unrelated hint), or an :class:`Exit` (the command line exits with
+and prints a matching verdict: without an unrelated hint when the function returned the wrong kind of value, with
+the property's hint when it raised), or an :class:`Exit` (the command line exits with
 that status and a matching message on stderr, without a traceback).
 """
 
@@ -36,9 +37,11 @@ RAW = Path(os.environ.get("MIXERBOOK_DATA", "")) / "FashionMNIST" / "raw"
 
 @dataclass(frozen=True)
 class Verdict:
-    """A checker's printed verdict: the tag it starts with."""
+    """A checker's printed verdict: the tag it starts with, and whether the property's hint follows (when the
+    reader's function raised, the exception is reported on the failed property's line and the hint still comes)."""
 
     tag: str
+    hint: bool = False
 
 
 @dataclass(frozen=True)
@@ -239,8 +242,8 @@ CASES = [
     ("checker: returns None", lambda tmp: checks.flattening.check_flat_index(lambda *a: None),
      Verdict("[CHƯA ĐẠT]"), r"<lambda>\(14, 0, 0, 32, 32, 1\) trả về NoneType \(None\), cần một số nguyên \(int\)"),
     ("checker: raises", lambda tmp: checks.flattening.check_flat_index(_flat_index_raises),
-     Verdict("[CHƯA ĐẠT]"), r"gọi _flat_index_raises\(14, 0, 0, 32, 32, 1\) gây lỗi ZeroDivisionError: integer "
-                            r"division or modulo by zero; cần trả về một số nguyên \(int\)"),
+     Verdict("[CHƯA ĐẠT]", hint=True), r"gọi _flat_index_raises\(14, 0, 0, 32, 32, 1\) thì hàm báo lỗi: "
+                                       r"ZeroDivisionError: integer division or modulo by zero"),
     ("checker: NumPy instead of a tensor", lambda tmp: checks.patches.check_patchify(lambda x, p: x.numpy()),
      Verdict("[CHƯA ĐẠT]"), r"<lambda>\(tensor \(2, 3, 12, 12\), 4\) trả về ndarray \(mảng \(2, 3, 12, 12\)\), cần "
                             r"một tensor torch\.Tensor"),
@@ -249,7 +252,7 @@ CASES = [
     ("checker: a string instead of a list", lambda tmp: checks.hierarchy.check_receptive_field(lambda k, s: "7"),
      Verdict("[CHƯA ĐẠT]"), r"trả về str \('7'\), cần một danh sách số nguyên, mỗi lớp một số"),
     ("checker: raises where a float is due", lambda tmp: checks.conclusion.check_first_layer_ratio(
-        lambda *a: {}["x"]), Verdict("[CHƯA ĐẠT]"), r"gây lỗi KeyError: 'x'; cần trả về một số \(int hoặc float\)"),
+        lambda *a: {}["x"]), Verdict("[CHƯA ĐẠT]", hint=True), r"thì hàm báo lỗi: KeyError: 'x'"),
 ] + [
     (f"checker stub: {name}", lambda tmp, check=check: check(_stub),
      Verdict("[CHƯA LÀM]"), r"Chưa làm: hãy thay dòng `raise NotImplementedError` bằng lời giải của bạn\.")
@@ -278,8 +281,12 @@ def test_bad_input_fails_clearly(case, call, expected, pattern, tmp_path, capsys
         assert not result, out
         verdict = out.strip().splitlines()[-1]
         assert verdict.startswith(expected.tag), out
+        assert "Traceback" not in out
+        if expected.hint:  # the exception on the ✗ line, the hint on the verdict line
+            assert re.search(pattern, out) and "Gợi ý" in verdict, out
+            return
         assert re.search(pattern, verdict), verdict
-        assert "Gợi ý" not in out and "Traceback" not in out  # no hint about the maths when the call itself failed
+        assert "Gợi ý" not in out  # no hint about the maths when the function returned the wrong kind of value
         return
     if isinstance(expected, Exit):
         err = io.StringIO()

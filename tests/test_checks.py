@@ -4,7 +4,7 @@ from mixerbook.checks import flattening as ch1
 
 
 def test_flat_index_accepts_reference(capsys):
-    assert ch1.check_flat_index(ch1.reference_flat_index)
+    assert ch1.check_flat_index(ch1._reference_flat_index)
     assert "[ĐẠT]" in capsys.readouterr().out
 
 

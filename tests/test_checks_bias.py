@@ -7,7 +7,7 @@ from mixerbook.checks import inductive_bias as ch3
 
 # --------------------------------------------------------------------------- global_shuffle
 def test_global_shuffle_accepts_reference(capsys):
-    assert ch3.check_global_shuffle(ch3.reference_global_shuffle)
+    assert ch3.check_global_shuffle(ch3._reference_global_shuffle)
     assert "[ĐẠT]" in capsys.readouterr().out
 
 
@@ -75,7 +75,7 @@ def test_global_shuffle_stub_gets_a_friendly_verdict(capsys):
 
 # --------------------------------------------------------------------------- invert_permutation
 def test_invert_permutation_accepts_correct_answers():
-    assert ch3.check_invert_permutation(ch3.reference_invert_permutation, verbose=False)
+    assert ch3.check_invert_permutation(ch3._reference_invert_permutation, verbose=False)
     assert ch3.check_invert_permutation(torch.argsort, verbose=False)
 
     def loop(perm):
@@ -106,7 +106,7 @@ def test_invert_permutation_rejects_wrong_answers():
 
 # --------------------------------------------------------------------------- patch_shuffle_index
 def test_patch_shuffle_index_accepts_reference(capsys):
-    assert ch3.check_patch_shuffle_index(ch3.reference_patch_shuffle_index)
+    assert ch3.check_patch_shuffle_index(ch3._reference_patch_shuffle_index)
     assert "[ĐẠT]" in capsys.readouterr().out
 
 

@@ -2,7 +2,7 @@ from mixerbook.checks import conclusion as ch9
 
 
 def test_accepts_reference(capsys):
-    assert ch9.check_first_layer_ratio(ch9.reference_first_layer_ratio)
+    assert ch9.check_first_layer_ratio(ch9._reference_first_layer_ratio)
     assert "[ĐẠT]" in capsys.readouterr().out
 
 

@@ -4,7 +4,7 @@ from mixerbook.checks import growth as ch2
 
 
 def test_token_mlp_params_accepts_reference(capsys):
-    assert ch2.check_token_mlp_params(ch2.reference_token_mlp_params)
+    assert ch2.check_token_mlp_params(ch2._reference_token_mlp_params)
     assert "[ĐẠT]" in capsys.readouterr().out
     assert ch2.check_token_mlp_params(lambda s, d: (s * d + d) + (d * s + s), verbose=False)
 
@@ -36,7 +36,7 @@ def test_token_mlp_params_stub_gets_a_friendly_verdict(capsys):
 
 
 def test_conv_macs_accepts_reference(capsys):
-    assert ch2.check_conv_macs(ch2.reference_conv_macs)
+    assert ch2.check_conv_macs(ch2._reference_conv_macs)
     assert "[ĐẠT]" in capsys.readouterr().out
 
 
@@ -55,7 +55,7 @@ def test_conv_macs_rejects_wrong_answers():
 
 def test_conv_macs_names_flop_instead_of_mac(capsys):
     """A doubled count is told it is the FLOP count, not the MAC count (review, exercise 2.3)."""
-    ch2.check_conv_macs(lambda h, w, ci, co, k: 2 * ch2.reference_conv_macs(h, w, ci, co, k))
+    ch2.check_conv_macs(lambda h, w, ci, co, k: 2 * ch2._reference_conv_macs(h, w, ci, co, k))
     assert "đó là số FLOP; bài hỏi số MAC" in capsys.readouterr().out
     ch2.check_conv_macs(lambda h, w, ci, co, k: h * w * k * k * co)
     assert "thiếu thừa số C_in" in capsys.readouterr().out

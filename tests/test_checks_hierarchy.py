@@ -39,16 +39,16 @@ def _updates_jump_too_early(kernels, strides):
 
 
 def _only_the_last_layer(kernels, strides):
-    return ch4.reference_receptive_field(kernels, strides)[-1]
+    return ch4._reference_receptive_field(kernels, strides)[-1]
 
 
 def test_receptive_field_accepts_reference(capsys):
-    assert ch4.check_receptive_field(ch4.reference_receptive_field)
+    assert ch4.check_receptive_field(ch4._reference_receptive_field)
     assert "[ĐẠT]" in capsys.readouterr().out
 
 
 def test_receptive_field_accepts_a_tuple_answer():
-    assert ch4.check_receptive_field(lambda k, s: tuple(ch4.reference_receptive_field(k, s)), verbose=False)
+    assert ch4.check_receptive_field(lambda k, s: tuple(ch4._reference_receptive_field(k, s)), verbose=False)
 
 
 def test_receptive_field_rejects_wrong_answers(capsys):

@@ -6,7 +6,7 @@ from mixerbook.checks import mixer as ch7
 
 
 def test_mixer_block_params_accepts_reference(capsys):
-    assert ch7.check_mixer_block_params(ch7.reference_mixer_block_params)
+    assert ch7.check_mixer_block_params(ch7._reference_mixer_block_params)
     assert "[ĐẠT]" in capsys.readouterr().out
 
     def by_hand(s, c, ds, dc):
@@ -24,7 +24,7 @@ def test_mixer_block_params_rejects_wrong_answers(capsys):
         "first layers only": lambda s, c, ds, dc: (s * ds + ds) + (c * dc + dc) + 4 * c,
         "token MLP untied across channels": lambda s, c, ds, dc: c * (2 * s * ds + ds + s) + (2 * c * dc + dc + c)
         + 4 * c,
-        "returns millions": lambda s, c, ds, dc: ch7.reference_mixer_block_params(s, c, ds, dc) / 1e6,
+        "returns millions": lambda s, c, ds, dc: ch7._reference_mixer_block_params(s, c, ds, dc) / 1e6,
     }
     for name, fn in wrong.items():
         assert not ch7.check_mixer_block_params(fn, verbose=False), name
@@ -46,7 +46,7 @@ def test_mixer_block_params_stub_gets_a_friendly_verdict(capsys):
 
 
 def test_expand_token_weight_accepts_reference(capsys):
-    assert ch7.check_expand_token_weight(ch7.reference_expand_token_weight)
+    assert ch7.check_expand_token_weight(ch7._reference_expand_token_weight)
     assert "[ĐẠT]" in capsys.readouterr().out
 
     def by_loop(w, b, k):

@@ -14,7 +14,7 @@ def _einsum_version(x, norm, mlp):
 
 
 def test_accepts_reference_and_another_correct_route(capsys):
-    assert ch6.check_token_mixing(ch6.reference_token_mixing)
+    assert ch6.check_token_mixing(ch6._reference_token_mixing)
     assert "[ĐẠT]" in capsys.readouterr().out
     assert ch6.check_token_mixing(_einsum_version, verbose=False)
 
@@ -54,7 +54,7 @@ def test_rejects_realistic_slips():
 def test_forgotten_transpose_on_a_square_table_is_caught_too():
     # With S = C a missing transpose runs without error; the channel-order property catches it.
     result = ch6.check_token_mixing(lambda x, n, m: x + m(n(x)) if x.shape[1] == x.shape[2]
-                                    else ch6.reference_token_mixing(x, n, m), verbose=False)
+                                    else ch6._reference_token_mixing(x, n, m), verbose=False)
     assert not result and result.failed == ["trộn các token, không trộn các kênh"]
 
 

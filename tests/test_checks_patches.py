@@ -26,7 +26,7 @@ def _permuted(order):
 
 
 def test_accepts_reference_and_another_correct_route(capsys):
-    assert ch5.check_patchify(ch5.reference_patchify)
+    assert ch5.check_patchify(ch5._reference_patchify)
     assert "[ĐẠT]" in capsys.readouterr().out
     assert ch5.check_patchify(_unfold_patchify, verbose=False)
 
@@ -71,4 +71,4 @@ def test_stub_gets_a_friendly_verdict(capsys):
 
 def test_reference_is_the_package_function():
     x = torch.randn(1, 3, 8, 8)
-    assert torch.equal(ch5.reference_patchify(x, 4), _unfold_patchify(x, 4))
+    assert torch.equal(ch5._reference_patchify(x, 4), _unfold_patchify(x, 4))

@@ -7,7 +7,7 @@ from mixerbook.checks import scaling as ch8
 
 
 def test_pair_throughput_accepts_reference(capsys):
-    assert ch8.check_pair_throughput(ch8.reference_pair_throughput)
+    assert ch8.check_pair_throughput(ch8._reference_pair_throughput)
     assert "[ĐẠT]" in capsys.readouterr().out
 
 
@@ -45,7 +45,7 @@ def test_pair_throughput_stub_gets_a_friendly_verdict(capsys):
 
 
 def test_epochs_for_accepts_reference(capsys):
-    assert ch8.check_epochs_for(ch8.reference_epochs_for)
+    assert ch8.check_epochs_for(ch8._reference_epochs_for)
     assert "[ĐẠT]" in capsys.readouterr().out
 
 

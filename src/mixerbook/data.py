@@ -181,6 +181,14 @@ class ImageSplit:
     def __len__(self) -> int:
         return self.images.shape[0]
 
+    def __getitem__(self, index: slice) -> ImageSplit:
+        """``split[:n]`` (any slice): the same split cut to those images and their labels, e.g.
+        ``train[:20_000]`` for the first 20 000 training images."""
+        if not isinstance(index, slice):
+            raise TypeError(f"An ImageSplit can be sliced (e.g. split[:1000]), not indexed with "
+                            f"{type(index).__name__}; for one image use split.images[i] and split.labels[i].")
+        return ImageSplit(self.images[index], self.labels[index], self.source)
+
 
 def default_download_root() -> Path:
     """The folder downloads go to: ``$XDG_CACHE_HOME/mixerbook`` or ``~/.cache/mixerbook``."""

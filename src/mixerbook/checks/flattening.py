@@ -9,13 +9,12 @@ import torch
 from torch import nn
 
 from .. import complexity
-from ..text import number
-from ._core import INTEGER, CheckResult, Property, reader, run_checks
+from ._core import INTEGER, CheckResult, Property, reader, run_checks, shown_pair
 
-__all__ = ["reference_flat_index", "check_flat_index", "check_first_layer_params"]
+__all__ = ["check_flat_index", "check_first_layer_params"]
 
 
-def reference_flat_index(row: int, col: int, channel: int, height: int, width: int, channels: int) -> int:
+def _reference_flat_index(row: int, col: int, channel: int, height: int, width: int, channels: int) -> int:
     """Index of pixel (row, col, channel) once an (H, W, C) image is flattened in row-major order."""
     return (row * width + col) * channels + channel
 
@@ -61,7 +60,8 @@ def check_flat_index(flat_index: Callable[..., int], seed: int = 0, verbose: boo
         Property("ảnh xám không vuông (H ≠ W)", lambda: agrees_with_torch(lambda k: k[5] == 1),
                  "số điểm ảnh của một hàng là W (số cột), không phải H."),
         Property("ảnh nhiều kênh (C > 1, kênh nằm cuối)", lambda: agrees_with_torch(lambda k: True),
-                 "với (H, W, C), mỗi điểm ảnh chiếm C vị trí liền nhau: nhân chỉ số điểm ảnh với C rồi cộng kênh."),
+                 "với (H, W, C), mỗi điểm ảnh chiếm C vị trí liền nhau, và kênh là trục thay đổi nhanh nhất.",
+                 reveal="vị trí = (hàng·W + cột)·C + kênh: nhân chỉ số điểm ảnh với C rồi cộng kênh."),
         Property("mỗi phần tử có một vị trí riêng", bijective, "hai phần tử khác nhau không được trùng vị trí."),
     ]
     return run_checks("Bài tập 1.2: chỉ số trong vector phẳng", props, verbose)
@@ -95,8 +95,9 @@ def check_first_layer_params(first_layer_params: Callable[[int, int, int, int], 
             want = complexity.count_params(nn.Linear(h * w * c, hidden))
             got = first_layer_params(h, w, c, hidden)
             if got != want:
-                return (f"ảnh {h}×{w}×{c}, {hidden} nơ-ron ẩn: nn.Linear có {want} tham số, hàm trả về {got}"
-                        f"{slip(h, w, c, hidden, got)}")
+                want_text, got_text = shown_pair(want, got)
+                return (f"ảnh {h}×{w}×{c}, {hidden} nơ-ron ẩn: nn.Linear có {want_text} tham số, hàm trả về "
+                        f"{got_text}{slip(h, w, c, hidden, got)}")
         return True
 
     def matches_formula() -> bool | str:
@@ -104,19 +105,23 @@ def check_first_layer_params(first_layer_params: Callable[[int, int, int, int], 
             want = complexity.flatten_first_layer(h, w, c, hidden)["params"]
             got = first_layer_params(h, w, c, hidden)
             if got != want:
-                return f"ảnh {h}×{w}×{c}, {hidden} nơ-ron ẩn: cần {number(want)}, hàm trả về {number(got)}"
+                want_text, got_text = shown_pair(want, got)
+                return f"ảnh {h}×{w}×{c}, {hidden} nơ-ron ẩn: cần {want_text}, hàm trả về {got_text}"
         return True
 
     def quadruples() -> bool | str:
         a, b = first_layer_params(100, 100, 3, 64), first_layer_params(200, 200, 3, 64)
         ratio = (b - 64) / (a - 64) if a != 64 else float("nan")
-        return True if ratio == 4 else f"phần trọng số tăng {ratio:.3f} lần thay vì 4 lần"
+        return True if ratio == 4 else "phần trọng số tăng {1} lần thay vì {0} lần".format(*shown_pair(4.0, ratio))
 
     props = [
         Property("khớp số tham số của nn.Linear thật", matches_linear,
-                 "mỗi nơ-ron ẩn có H·W·C trọng số (đủ cả số kênh C) và một bias."),
+                 "lớp kết nối đầy đủ nối MỌI phần tử của vector phẳng với MỖI nơ-ron ẩn, và mỗi nơ-ron có thêm "
+                 "một bias; vector phẳng dài bao nhiêu khi ảnh có C kênh?",
+                 reveal="số tham số = H·W·C·hidden + hidden (trọng số, rồi bias)."),
         Property("khớp công thức trên ảnh lớn (224×224×3, 448×448×3)", matches_formula,
-                 "đầu vào có H·W·C phần tử; đừng cộng thay vì nhân các chiều."),
+                 "đầu vào có H·W·C phần tử; đừng cộng thay vì nhân các chiều.",
+                 reveal="số tham số = H·W·C·hidden + hidden."),
         Property("trọng số tăng đúng 4 lần khi cạnh ảnh tăng 2 lần", quadruples,
                  "số đầu vào tỉ lệ với H·W, nên gấp đôi cả hai cạnh thì nhân 4."),
     ]

@@ -9,13 +9,12 @@ from torch import nn
 
 from .. import complexity
 from ..models.mixer import MlpBlock
-from ..text import number
-from ._core import INTEGER, CheckResult, Property, reader, run_checks
+from ._core import INTEGER, CheckResult, Property, reader, run_checks, shown_pair
 
-__all__ = ["reference_token_mlp_params", "check_token_mlp_params", "reference_conv_macs", "check_conv_macs"]
+__all__ = ["check_token_mlp_params", "check_conv_macs"]
 
 
-def reference_token_mlp_params(num_patches: int, tokens_mlp_dim: int) -> int:
+def _reference_token_mlp_params(num_patches: int, tokens_mlp_dim: int) -> int:
     """Parameters of a token-mixing MLP, Dense(S -> D_S) -> GELU -> Dense(D_S -> S), with biases."""
     return complexity.mixer_token_mlp_params(num_patches, tokens_mlp_dim)
 
@@ -50,8 +49,8 @@ def check_token_mlp_params(token_mlp_params: Callable[[int, int], int], seed: in
 
     def explain(s: int, d: int, want: int, got: object) -> str:
         slip = _token_mlp_slip(s, d, got)
-        got_text = number(got) if isinstance(got, int) else repr(got)
-        return f"S = {s}, D_S = {d}: cần {number(want)}, hàm trả về {got_text}" + (f" ({slip})" if slip else "")
+        want_text, got_text = shown_pair(want, got)
+        return f"S = {s}, D_S = {d}: cần {want_text}, hàm trả về {got_text}" + (f" ({slip})" if slip else "")
 
     def matches_module() -> bool | str:
         for s, d in small:
@@ -63,7 +62,7 @@ def check_token_mlp_params(token_mlp_params: Callable[[int, int], int], seed: in
 
     def matches_formula() -> bool | str:
         for s, d in large:
-            want = reference_token_mlp_params(s, d)
+            want = _reference_token_mlp_params(s, d)
             got = token_mlp_params(s, d)
             if got != want:
                 return explain(s, d, want, got)
@@ -74,21 +73,25 @@ def check_token_mlp_params(token_mlp_params: Callable[[int, int], int], seed: in
         a, b = token_mlp_params(196, d), token_mlp_params(392, d)
         # bias b2 has S entries, so compare the parts without the D_S bias: 2*S*D_S + S doubles exactly
         ratio = (b - d) / (a - d) if a != d else float("nan")
-        return True if ratio == 2 else f"gấp đôi S làm phần phụ thuộc S tăng {ratio:.3f} lần thay vì 2 lần"
+        if ratio == 2:
+            return True
+        return "gấp đôi S làm phần phụ thuộc S tăng {1} lần thay vì {0} lần".format(*shown_pair(2.0, ratio))
 
     props = [
         Property("khớp số tham số của MlpBlock(S, D_S) thật", matches_module,
                  "MLP trộn token có HAI lớp kết nối đầy đủ: S → D_S rồi D_S → S, mỗi lớp có ma trận trọng số "
                  "và vector bias riêng."),
         Property("khớp công thức với Mixer-B/16 (S = 196, D_S = 384) và ví dụ của báo cáo (D_S = 256)",
-                 matches_formula, "W1 có D_S × S số, W2 có S × D_S số; cộng thêm D_S + S bias."),
+                 matches_formula, "đếm từng ma trận trọng số theo hình dạng của nó (số hàng × số cột), rồi từng "
+                 "vector bias (một số cho mỗi nơ-ron ra).",
+                 reveal="W1 có D_S × S số, W2 có S × D_S số; cộng thêm D_S + S bias: 2·S·D_S + D_S + S."),
         Property("tăng tuyến tính theo số patch S", linear_in_s,
                  "số tham số phải tỉ lệ với S (không phải S²): D_S cố định khi ảnh lớn lên."),
     ]
     return run_checks("Bài tập 2.2: số tham số của MLP trộn token", props, verbose)
 
 
-def reference_conv_macs(height: int, width: int, in_channels: int, out_channels: int, kernel_size: int) -> int:
+def _reference_conv_macs(height: int, width: int, in_channels: int, out_channels: int, kernel_size: int) -> int:
     """Multiply-adds per image of ``nn.Conv2d(in, out, k, padding=k // 2)`` (stride 1) on an H x W image."""
     return complexity.conv2d_macs(in_channels, out_channels, kernel_size, height, width)
 
@@ -112,14 +115,14 @@ def check_conv_macs(conv_macs: Callable[[int, int, int, int, int], int], seed: i
             want = want_of(h, w, cin, cout, k)
             got = conv_macs(h, w, cin, cout, k)
             if got != want:
-                got_text = number(got) if isinstance(got, int) else repr(got)
+                want_text, got_text = shown_pair(want, got)
                 slips = {2 * want: " (gấp đôi: đó là số FLOP; bài hỏi số MAC, một phép nhân-cộng là một MAC)"}
                 if cin > 1:
                     slips[want // cin] = " (thiếu thừa số C_in: mỗi bộ lọc nhìn mọi kênh vào)"
                 if cout > 1 and cout != cin:
                     slips[want // cout] = " (thiếu thừa số C_out: mỗi bộ lọc cho một kênh ra)"
-                hint = slips.get(got, "") if isinstance(got, int) else ""
-                return f"ảnh {h}×{w}×{cin}, {cout} bộ lọc {k}×{k}: cần {number(want)}, hàm trả về {got_text}{hint}"
+                hint = slips.get(got, "")
+                return f"ảnh {h}×{w}×{cin}, {cout} bộ lọc {k}×{k}: cần {want_text}, hàm trả về {got_text}{hint}"
         return True
 
     def measured(h, w, cin, cout, k) -> int:
@@ -128,13 +131,17 @@ def check_conv_macs(conv_macs: Callable[[int, int, int, int, int], int], seed: i
     def quadruples() -> bool | str:
         a, b = conv_macs(50, 70, 3, 16, 3), conv_macs(100, 140, 3, 16, 3)
         ratio = b / a if a else float("nan")
-        return True if ratio == 4 else f"tăng {ratio:.3f} lần thay vì 4 lần"
+        return True if ratio == 4 else "tăng {1} lần thay vì {0} lần".format(*shown_pair(4.0, ratio))
 
     props = [
         Property("khớp phép đo FlopCounterMode trên nn.Conv2d thật", lambda: compare(small, measured),
-                 "mỗi điểm của đầu ra H × W, với mỗi bộ lọc, nhân k·k·C_in trọng số với k·k·C_in giá trị đầu vào."),
-        Property("khớp công thức ở 224 và 448 điểm ảnh (3×3, 3 → 64)", lambda: compare(large, reference_conv_macs),
-                 "nhân đủ năm thừa số H·W·k²·C_in·C_out, và đừng chia cho 10⁹ hay đổi sang FLOP."),
+                 "với padding k // 2 và bước 1, đầu ra có H × W điểm cho mỗi bộ lọc; mỗi điểm ấy nhân từng trọng số "
+                 "của bộ lọc (nhìn mọi kênh vào) với một giá trị đầu vào.",
+                 reveal="mỗi điểm của đầu ra H × W, với mỗi bộ lọc, nhân k·k·C_in trọng số với k·k·C_in giá trị "
+                 "đầu vào: H·W·k²·C_in·C_out."),
+        Property("khớp công thức ở 224 và 448 điểm ảnh (3×3, 3 → 64)", lambda: compare(large, _reference_conv_macs),
+                 "đếm phép nhân-cộng (MAC), không đổi sang FLOP, và đừng chia cho 10⁹.",
+                 reveal="nhân đủ năm thừa số H·W·k²·C_in·C_out."),
         Property("tăng đúng 4 lần khi hai cạnh ảnh gấp đôi", quadruples,
                  "số phép tính tỉ lệ với số điểm của đầu ra, tức H·W."),
     ]

@@ -11,10 +11,10 @@ from torch import nn
 from .. import probe
 from ._core import NUMBER_LIST, CheckResult, Property, reader, run_checks
 
-__all__ = ["reference_receptive_field", "check_receptive_field"]
+__all__ = ["check_receptive_field"]
 
 
-def reference_receptive_field(kernel_sizes: Sequence[int], strides: Sequence[int]) -> list[int]:
+def _reference_receptive_field(kernel_sizes: Sequence[int], strides: Sequence[int]) -> list[int]:
     """Side of the receptive field after each layer of a chain of convolutions / poolings.
 
     r_0 = 1, j_0 = 1; r_l = r_{l-1} + (k_l - 1)·j_{l-1}; j_l = j_{l-1}·s_l.
@@ -46,14 +46,6 @@ def _measured_side(kernels: Sequence[int], strides: Sequence[int]) -> int:
     return probe.gradient_receptive_field(net, (1, size, size), num_samples=2).height
 
 
-def _as_list(result: object) -> list[int] | None:
-    if isinstance(result, torch.Tensor):
-        result = result.tolist()
-    if isinstance(result, (list, tuple)) and all(isinstance(v, (int, float)) or hasattr(v, "__int__") for v in result):
-        return [int(v) for v in result]
-    return None
-
-
 def check_receptive_field(receptive_field: Callable[[Sequence[int], Sequence[int]], Sequence[int]], seed: int = 0,
                           verbose: bool = True) -> CheckResult:
     """Check ``receptive_field(kernel_sizes, strides)``: the field's side after every layer.
@@ -62,33 +54,31 @@ def check_receptive_field(receptive_field: Callable[[Sequence[int], Sequence[int
     (3, 5, 7, ...); agrees with the recurrence on random chains that include strides; and agrees
     with the region of nonzero input gradient of a real network built from the same layers.
     """
-    receptive_field = reader(receptive_field, NUMBER_LIST)
+    receptive_field = reader(receptive_field, NUMBER_LIST)  # returns a list of int (see NUMBER_LIST)
     cases = _random_cases(seed)
 
     def one_per_layer() -> bool | str:
-        got = _as_list(receptive_field([3, 2, 3], [1, 2, 1]))
-        if got is None:
-            return "hàm phải trả về một danh sách số nguyên, mỗi lớp một số"
+        got = receptive_field([3, 2, 3], [1, 2, 1])
         if len(got) != 3:
             return f"ba lớp phải cho ba giá trị, hàm trả về {len(got)} giá trị"
         return True
 
     def stride_one_stack() -> bool | str:
-        got = _as_list(receptive_field([3, 3, 3, 3], [1, 1, 1, 1]))
-        want = reference_receptive_field([3, 3, 3, 3], [1, 1, 1, 1])
+        got = receptive_field([3, 3, 3, 3], [1, 1, 1, 1])
+        want = _reference_receptive_field([3, 3, 3, 3], [1, 1, 1, 1])
         return True if got == want else f"bốn lớp 3×3 bước 1 phải cho {want}, hàm trả về {got}"
 
     def with_strides() -> bool | str:
         for kernels, strides in cases:
-            got = _as_list(receptive_field(kernels, strides))
-            want = reference_receptive_field(kernels, strides)
+            got = receptive_field(kernels, strides)
+            want = _reference_receptive_field(kernels, strides)
             if got != want:
                 return f"kernel {kernels}, bước {strides}: cần {want}, hàm trả về {got}"
         return True
 
     def matches_gradient() -> bool | str:
         for kernels, strides in [([3, 2, 3, 2], [1, 2, 1, 2]), ([7, 3, 3, 3], [2, 2, 1, 1]), ([5, 3, 3], [3, 2, 2])]:
-            got = _as_list(receptive_field(kernels, strides))
+            got = receptive_field(kernels, strides)
             measured = _measured_side(kernels, strides)
             if not got or got[-1] != measured:
                 last = got[-1] if got else got

@@ -9,29 +9,22 @@ import torch
 from ..permute import invert_permutation, patch_source_index
 from ._core import TENSOR, CheckResult, Property, reader, run_checks
 
-__all__ = [
-    "reference_global_shuffle",
-    "reference_invert_permutation",
-    "reference_patch_shuffle_index",
-    "check_global_shuffle",
-    "check_invert_permutation",
-    "check_patch_shuffle_index",
-]
+__all__ = ["check_global_shuffle", "check_invert_permutation", "check_patch_shuffle_index"]
 
 
-def reference_global_shuffle(images: torch.Tensor, perm: torch.Tensor) -> torch.Tensor:
+def _reference_global_shuffle(images: torch.Tensor, perm: torch.Tensor) -> torch.Tensor:
     """(N, H, W) images -> the same images with ``out[n].flatten()[i] = images[n].flatten()[perm[i]]``."""
     n, h, w = images.shape
     return images.reshape(n, h * w)[:, perm].reshape(n, h, w)
 
 
-def reference_invert_permutation(perm: torch.Tensor) -> torch.Tensor:
+def _reference_invert_permutation(perm: torch.Tensor) -> torch.Tensor:
     """The inverse permutation ``inv`` with ``inv[perm[i]] = i`` (:func:`mixerbook.permute.invert_permutation`)."""
     return invert_permutation(perm)
 
 
-def reference_patch_shuffle_index(height: int, width: int, patch_size: int, patch_order: torch.Tensor,
-                                  pixel_order: torch.Tensor) -> torch.Tensor:
+def _reference_patch_shuffle_index(height: int, width: int, patch_size: int, patch_order: torch.Tensor,
+                                   pixel_order: torch.Tensor) -> torch.Tensor:
     """(H*W,) source index of a patch+pixel shuffle (:func:`mixerbook.permute.patch_source_index`)."""
     return patch_source_index(height, width, patch_size, patch_order, pixel_order)
 
@@ -69,10 +62,10 @@ def check_global_shuffle(global_shuffle: Callable[[torch.Tensor, torch.Tensor], 
 
     def uses_perm() -> bool | str:
         out = global_shuffle(images.clone(), perm.clone())
-        want = reference_global_shuffle(images, perm)
+        want = _reference_global_shuffle(images, perm)
         if torch.equal(out, want):
             return True
-        if torch.equal(out, reference_global_shuffle(images, invert_permutation(perm))):
+        if torch.equal(out, _reference_global_shuffle(images, invert_permutation(perm))):
             return "hàm đặt điểm ảnh i vào vị trí perm[i], tức là dùng hoán vị ngược"
         if torch.equal(torch.sort(out.flatten(1), dim=1).values, torch.sort(images.flatten(1), dim=1).values):
             return "các giá trị điểm ảnh còn đủ nhưng không được xếp theo perm đã cho"
@@ -82,7 +75,7 @@ def check_global_shuffle(global_shuffle: Callable[[torch.Tensor, torch.Tensor], 
         rect = torch.randint(0, 256, (3, 4, 7), generator=gen, dtype=torch.uint8)
         p = torch.randperm(28, generator=gen)
         out = global_shuffle(rect.clone(), p.clone())
-        want = reference_global_shuffle(rect, p)
+        want = _reference_global_shuffle(rect, p)
         if out.shape != want.shape or not torch.equal(out, want):
             return "với ảnh 4×7 (không vuông) kết quả sai"
         return True
@@ -107,7 +100,7 @@ def check_invert_permutation(invert: Callable[[torch.Tensor], torch.Tensor], see
     (``perm[inv]`` and ``inv[perm]`` are ``0 .. n-1``) for permutations that are not their own
     inverse; leaves ``perm`` unchanged; undoes a real global shuffle of images.
     """
-    invert = reader(invert, TENSOR)
+    invert = reader(invert, TENSOR, guard_inputs=False)  # leaving perm unchanged is a property of its own
     gen = torch.Generator().manual_seed(seed)
     perms = [torch.randperm(n, generator=gen) for n in (2, 5, 16, 49, 784)]
     perms.append(torch.tensor([1, 2, 0]))  # a 3-cycle: its inverse differs from itself
@@ -137,14 +130,16 @@ def check_invert_permutation(invert: Callable[[torch.Tensor], torch.Tensor], see
     def undoes_images() -> bool | str:
         images = torch.randint(0, 256, (3, 28, 28), generator=gen, dtype=torch.uint8)
         p = perms[4]
-        shuffled = reference_global_shuffle(images, p)
-        back = reference_global_shuffle(shuffled, invert(p.clone()).long())
+        shuffled = _reference_global_shuffle(images, p)
+        back = _reference_global_shuffle(shuffled, invert(p.clone()).long())
         return True if torch.equal(back, images) else "xáo rồi xáo bằng hoán vị ngược không cho lại ảnh gốc"
 
     props = [
         Property("trả về một tensor cùng độ dài", shape, "kết quả có đúng n phần tử như perm."),
         Property("hoàn tác perm từ cả hai phía", undoes,
-                 "inv[perm[i]] = i: phần tử đang ở vị trí perm[i] phải quay về vị trí i (gợi ý: torch.argsort)."),
+                 "inv[perm[i]] = i: phần tử đang ở vị trí perm[i] phải quay về vị trí i; xáo bằng perm rồi bằng "
+                 "inv phải đưa mọi thứ về chỗ cũ.",
+                 reveal="tạo inv rỗng rồi gán inv[perm] = torch.arange(n), hoặc dùng torch.argsort(perm)."),
         Property("không sửa perm được truyền vào", keeps_input, "tạo tensor mới thay vì ghi đè lên perm."),
         Property("khôi phục được ảnh đã xáo", undoes_images, "xáo bằng perm rồi bằng inv phải cho lại ảnh gốc."),
     ]
@@ -213,7 +208,7 @@ def check_patch_shuffle_index(patch_shuffle_index: Callable[..., torch.Tensor], 
             po = torch.randperm((hh // pp) * (ww // pp), generator=gen)
             qo = torch.randperm(pp * pp, generator=gen)
             got = call(hh, ww, pp, po, qo)
-            if not torch.equal(got, reference_patch_shuffle_index(hh, ww, pp, po, qo)):
+            if not torch.equal(got, _reference_patch_shuffle_index(hh, ww, pp, po, qo)):
                 return f"sai với ảnh {hh}×{ww}, patch {pp}×{pp}"
         return True
 
@@ -225,6 +220,8 @@ def check_patch_shuffle_index(patch_shuffle_index: Callable[..., torch.Tensor], 
         Property("mọi patch dùng chung thứ tự pixel_order", pixel_order_shared,
                  "vị trí q trong patch đầu ra lấy vị trí pixel_order[q] của patch nguồn, như nhau ở mọi patch."),
         Property("đúng với ảnh không vuông và cỡ patch khác", other_shapes,
-                 "số patch mỗi hàng là W/P (theo chiều rộng), vị trí trong patch là (hàng mod P)·P + (cột mod P)."),
+                 "số patch mỗi hàng là W/P (theo chiều rộng), không phải H/P; lấy mọi kích thước từ các đối số.",
+                 reveal="điểm ảnh (hàng, cột) thuộc patch (hàng // P)·(W/P) + cột // P, ở vị trí "
+                 "(hàng mod P)·P + (cột mod P) bên trong patch."),
     ]
     return run_checks("Bài tập 3.3: chỉ số của phép xáo patch + điểm ảnh", props, verbose)

@@ -10,18 +10,13 @@ import torch
 from .. import complexity
 from ..models.mixer import MixerBlock
 from ..text import number
-from ._core import INTEGER, PAIR, CheckResult, Property, reader, run_checks
+from ._core import INTEGER, PAIR, CheckResult, Property, reader, run_checks, shown_pair
 
-__all__ = [
-    "reference_mixer_block_params",
-    "check_mixer_block_params",
-    "reference_expand_token_weight",
-    "check_expand_token_weight",
-]
+__all__ = ["check_mixer_block_params", "check_expand_token_weight"]
 
 
-def reference_mixer_block_params(num_patches: int, hidden_dim: int, tokens_mlp_dim: int,
-                                 channels_mlp_dim: int) -> int:
+def _reference_mixer_block_params(num_patches: int, hidden_dim: int, tokens_mlp_dim: int,
+                                  channels_mlp_dim: int) -> int:
     """Parameters of one ``MixerBlock(S, C, D_S, D_C)``: two MLPs with biases and two LayerNorms."""
     return complexity.mixer_block_params(num_patches, hidden_dim, tokens_mlp_dim, channels_mlp_dim)
 
@@ -64,8 +59,8 @@ def check_mixer_block_params(mixer_block_params: Callable[[int, int, int, int], 
     def explain(case: tuple[int, int, int, int], want: int, got: object) -> str:
         s, c, ds, dc = case
         slip = _block_slip(s, c, ds, dc, got)
-        got_text = number(got) if isinstance(got, int) else repr(got)
-        return (f"S = {s}, C = {c}, D_S = {ds}, D_C = {dc}: cần {number(want)}, hàm trả về {got_text}"
+        want_text, got_text = shown_pair(want, got)
+        return (f"S = {s}, C = {c}, D_S = {ds}, D_C = {dc}: cần {want_text}, hàm trả về {got_text}"
                 + (f" ({slip})" if slip else ""))
 
     def matches_module() -> bool | str:
@@ -78,7 +73,7 @@ def check_mixer_block_params(mixer_block_params: Callable[[int, int, int, int], 
 
     def matches_paper() -> bool | str:
         for case in paper:
-            want = reference_mixer_block_params(*case)
+            want = _reference_mixer_block_params(*case)
             got = mixer_block_params(*case)
             if got != want:
                 return explain(case, want, got)
@@ -102,8 +97,8 @@ def check_mixer_block_params(mixer_block_params: Callable[[int, int, int, int], 
     return run_checks("Bài tập 7.2: số tham số của một lớp Mixer", props, verbose)
 
 
-def reference_expand_token_weight(weight: torch.Tensor, bias: torch.Tensor,
-                                  factor: int) -> tuple[torch.Tensor, torch.Tensor]:
+def _reference_expand_token_weight(weight: torch.Tensor, bias: torch.Tensor,
+                                   factor: int) -> tuple[torch.Tensor, torch.Tensor]:
     """The block-diagonal W1' and tiled b1' of Appendix C, tokens in block order.
 
     Args:
@@ -180,8 +175,12 @@ def check_expand_token_weight(expand_token_weight: Callable[[torch.Tensor, torch
         Property("W1' và b1' có đúng hình dạng", shapes,
                  "S' = K²·S token và K²·D_S nơ-ron ẩn: W1' có K²·D_S hàng và K²·S cột."),
         Property("W1' có K² bản sao của W1 trên đường chéo khối, 0 ở mọi chỗ khác", blocks,
-                 "dùng torch.block_diag(*[W1] * K**2); lặp W1 phủ kín ma trận (repeat) sẽ trộn các khối với nhau."),
-        Property("b1' là b1 lặp lại K² lần", bias, "mỗi khối có bản sao b1 của riêng nó: b1.repeat(K**2)."),
+                 "khối (i, j) của W1' nối đoạn token thứ j với nhóm nơ-ron thứ i: chỉ khi i = j nó là W1, còn lại "
+                 "phải bằng 0; lặp W1 phủ kín ma trận sẽ trộn các khối với nhau.",
+                 reveal="torch.block_diag(*[W1] * K**2) dựng đúng ma trận ấy."),
+        Property("b1' là b1 lặp lại K² lần", bias,
+                 "mỗi khối có bản sao b1 của riêng nó, nối tiếp nhau theo thứ tự khối.",
+                 reveal="b1.repeat(K**2) (không phải repeat_interleave)."),
         Property("mỗi khối token được xử lý đúng như MLP gốc xử lý nó", acts_per_block,
                  "W1' phải tác động lên từng đoạn S token một cách độc lập."),
     ]

@@ -9,10 +9,10 @@ import torch
 from ..models.mixer import PatchEmbedding, patchify
 from ._core import TENSOR, CheckResult, Property, reader, run_checks
 
-__all__ = ["reference_patchify", "check_patchify"]
+__all__ = ["check_patchify"]
 
 
-def reference_patchify(images: torch.Tensor, patch_size: int) -> torch.Tensor:
+def _reference_patchify(images: torch.Tensor, patch_size: int) -> torch.Tensor:
     """(B, C, H, W) -> (B, S, C*P*P): the package's :func:`mixerbook.models.mixer.patchify`."""
     return patchify(images, patch_size)
 
@@ -26,7 +26,6 @@ def check_patchify(student: Callable[[torch.Tensor, int], torch.Tensor], seed: i
     rectangular images; ``patchify(x) @ W.T + b`` equals ``PatchEmbedding(x)``; a ValueError naming
     both numbers when a side is not divisible by P.
     """
-    raw_student = student  # called unwrapped where an exception is the expected answer
     student = reader(student, TENSOR)
     gen = torch.Generator().manual_seed(seed)
 
@@ -83,7 +82,7 @@ def check_patchify(student: Callable[[torch.Tensor, int], torch.Tensor], seed: i
 
     def clear_error() -> bool | str:
         try:
-            raw_student(torch.zeros(1, 3, 28, 28), 5)
+            student.raw(torch.zeros(1, 3, 28, 28), 5, expect=Exception)  # any exception is looked at below
         except ValueError as exc:
             message = str(exc)
             if "28" in message and "5" in message:
@@ -100,8 +99,10 @@ def check_patchify(student: Callable[[torch.Tensor, int], torch.Tensor], seed: i
                  "patch số k nằm ở hàng k // (W/P), cột k % (W/P) của lưới; chỉ `reshape` thôi là chưa đủ, "
                  "cần `permute` để đưa hai trục của lưới lên trước hai trục bên trong patch."),
         Property("trong mỗi patch: kênh, rồi hàng, rồi cột", inside_order,
-                 "xếp các trục thành (B, H/P, W/P, C, P, P) trước khi gộp ba trục cuối, như bộ lọc "
-                 "Conv2d (C_out, C_in, P, P)."),
+                 "mỗi hàng của bảng phải đọc patch theo đúng thứ tự một bộ lọc Conv2d (C_out, C_in, P, P) đọc nó: "
+                 "kênh trước, rồi hàng, rồi cột; thứ tự các trục trước lần reshape cuối quyết định điều đó.",
+                 reveal="xếp các trục thành (B, H/P, W/P, C, P, P) trước khi gộp ba trục cuối: từ "
+                 "x.reshape(B, C, H/P, P, W/P, P), dùng permute(0, 2, 4, 1, 3, 5)."),
         Property("ảnh chữ nhật (H ≠ W)", rectangular, "lưới có H/P hàng và W/P cột: đừng dùng H cho cả hai."),
         Property("patchify(x) @ W.T + b bằng PatchEmbedding(x)", matches_embedding,
                  "W = proj.weight.reshape(C, -1) đọc mỗi bộ lọc theo thứ tự (kênh, hàng, cột)."),
