@@ -76,7 +76,7 @@ def plot_equivariance(checks: Mapping[str, object], title: str = "Dịch ảnh r
     if not checks:
         raise ValueError("plot_equivariance needs at least one layer to draw.")
     n = len(checks)
-    fig, axes = plt.subplots(n, 4, figsize=(10, 2.7 * n), squeeze=False)
+    fig, axes = plt.subplots(n, 4, figsize=(9.5, 2.7 * n), squeeze=False)
     heads = ["F(x): ảnh gốc", "F(Tx): ảnh đã dịch", "T F(x): dịch đầu ra", "|F(Tx) − T F(x)|"]
     for row, (label, chk) in zip(axes, checks.items(), strict=True):
         maps = [chk.fx, chk.ftx, chk.tfx]
@@ -136,7 +136,7 @@ def plot_permutation_results(grid: Mapping[str, Mapping[str, float]], labels: Ma
     modes = list(dict.fromkeys(m for accs in grid.values() for m in accs))
     width = 0.8 / len(modes)
     x = np.arange(len(models))
-    fig, ax = plt.subplots(figsize=(9.5, 3.8))
+    fig, ax = plt.subplots(figsize=(8.5, 3.8))
     for k, mode in enumerate(modes):
         vals = [grid[name].get(mode, np.nan) for name in models]
         bars = ax.bar(x + (k - (len(modes) - 1) / 2) * width, [v * 100 for v in vals], width,

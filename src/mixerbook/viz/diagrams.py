@@ -184,7 +184,7 @@ def plot_convolution(image: torch.Tensor | np.ndarray, kernel: torch.Tensor | np
     fmap = torch.nn.functional.conv2d(torch.tensor(patch)[None, None], torch.tensor(w)[None, None])[0, 0].numpy()
     window_colors = [COLORS["focus"], COLORS["accent"], COLORS["third"]]
 
-    fig = plt.figure(figsize=(11, 4.9))
+    fig = plt.figure(figsize=(7.15, 4.9))
     grid = fig.add_gridspec(1, 3, width_ratios=(side, 3.6, out_side + 0.6), wspace=0.25)
     ax0 = fig.add_subplot(grid[0])
     ax0.imshow(patch, cmap="gray", vmin=0, vmax=max(255.0, patch.max()), interpolation="nearest")

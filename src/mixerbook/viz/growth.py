@@ -65,7 +65,7 @@ def plot_growth(
     if highlight is not None and highlight not in resolutions:
         raise ValueError(f"highlight={highlight} is not one of the resolutions {resolutions}.")
     labels = {**GROWTH_LABELS, **(labels or {})}
-    fig, axes = plt.subplots(1, 2, figsize=(10, 4.8 if note else 4.2))
+    fig, axes = plt.subplots(1, 2, figsize=(8.5, 4.8 if note else 4.2))
     panels = [("params", "số tham số"), ("macs", "MAC mỗi ảnh")]
     for ax, (key, ylabel) in zip(axes, panels, strict=True):
         for name, s in series.items():
@@ -117,7 +117,7 @@ def plot_measured_growth(points: Sequence, device_name: str = "",
     gb = np.array([p.weight_bytes for p in points]) / 1e9
     budget = np.array([p.budget_bytes for p in points]) / 1e9
     ok = np.array([p.latency_ms is not None for p in points])
-    fig, (ax0, ax1) = plt.subplots(1, 2, figsize=(10, 3.8))
+    fig, (ax0, ax1) = plt.subplots(1, 2, figsize=(8.5, 3.8))
     ax0.plot(np.array(res)[ok], gb[ok], marker=model_marker("MLP"), color=model_color("MLP"),
              label="đã cấp phát và đo")
     if (~ok).any():

@@ -163,7 +163,7 @@ def plot_gradient_probes(probes: Mapping[str, object], image: torch.Tensor | Non
     if not probes:
         raise ValueError("plot_gradient_probes needs at least one probe.")
     n = len(probes)
-    fig, axes = plt.subplots(1, n, figsize=(2.6 * n, 3.0), squeeze=False)
+    fig, axes = plt.subplots(1, n, figsize=(2.45 * n, 3.0), squeeze=False)
     for ax, (label, probe) in zip(axes[0], probes.items(), strict=True):
         grad = probe.grad.detach().cpu().numpy()
         if image is not None:

@@ -100,7 +100,7 @@ def plot_flatten_neighbours(height: int = 5, width: int = 5, row: int = 2, col: 
     focus = row * width + col
     near_idx = sorted(r * width + c for r, c in near)
     n = height * width
-    fig = plt.figure(figsize=(10, 5.2))
+    fig = plt.figure(figsize=(7.5, 5.2))
     ax0 = fig.add_axes([0.3, 0.36, 0.4, 0.58])
     for r in range(height):
         for c in range(width):

@@ -38,7 +38,7 @@ def plot_scoreboard(rows: Sequence[Mapping[str, object]], target: float | None =
               ("macs", "MAC / ảnh (thang log)", number, True),
               ("seconds_per_epoch", "Giây / epoch", "{:.1f}".format, False),
               ("accuracy", "Độ chính xác kiểm tra", "{:.1%}".format, False)]
-    fig, grid = plt.subplots(2, 2, figsize=(9, 1.2 * len(rows) + 2.6), sharey=True)
+    fig, grid = plt.subplots(2, 2, figsize=(7.65, 1.2 * len(rows) + 2.6), sharey=True)
     axes = grid.flatten()
     y = np.arange(len(rows))
     for ax, (key, label, fmt, log) in zip(axes, panels, strict=True):

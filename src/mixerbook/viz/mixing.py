@@ -51,9 +51,9 @@ def plot_mixing_table(steps, row: int = 0, col: int = 0, step: str = "token",
     annotate = s * c <= 60
     wide = c > 2 * s
     if wide:
-        fig, axes = plt.subplots(3, 1, figsize=(11, 1.2 + 3 * max(1.3, 0.13 * s)))
+        fig, axes = plt.subplots(3, 1, figsize=(7.15, 1.2 + 3 * max(1.3, 0.13 * s)))
     else:
-        fig, axes = plt.subplots(1, 3, figsize=(11, 1.4 + max(1.8, 0.55 * s)))
+        fig, axes = plt.subplots(1, 3, figsize=(7.15, 1.4 + max(1.8, 0.55 * s)))
     sources: dict[int, tuple[torch.Tensor, bool]] = {}  # panel -> (cells that feed the target, whole table?)
     if level == 1:
         sources[0] = (mixing_sources(s, c, row, col, "token"), False)

@@ -64,7 +64,7 @@ def plot_patch_grid(image: torch.Tensor, patch_size: int = 16, hidden_dim: int =
     table = _random_patch_table(image, p, hidden_dim, seed).numpy()  # (S, C)
     hr, hc = divmod(highlight, g)
 
-    fig = plt.figure(figsize=(12.5, 4.6))
+    fig = plt.figure(figsize=(8.1, 4.6))
     grid = fig.add_gridspec(1, 3, width_ratios=(1.15, 1, 1), wspace=0.3)
     ax0 = fig.add_subplot(grid[0])
     ax0.imshow(_numpy_image(image))

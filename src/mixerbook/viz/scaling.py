@@ -144,7 +144,7 @@ def plot_pretraining_scaling(series: Mapping[str, Mapping[str, float]],
     unknown = {k for s in series.values() for k in s} - set(PRETRAIN_SETS)
     if unknown:
         raise ValueError(f"Unknown pre-training set(s) {sorted(unknown)}; expected {', '.join(PRETRAIN_SETS)}.")
-    fig, ax = plt.subplots(figsize=(8, 4.6))
+    fig, ax = plt.subplots(figsize=(7.6, 4.6))
     colors = {}
     point_labels = []
     for name, values in series.items():
@@ -189,7 +189,7 @@ def plot_data_scaling(test: Mapping[str, Mapping[int, float]], train: Mapping[st
     """
     if not test:
         raise ValueError("plot_data_scaling needs at least one model.")
-    fig, axes = plt.subplots(1, 2 if train else 1, figsize=(11 if train else 6.4, 4), squeeze=False)
+    fig, axes = plt.subplots(1, 2 if train else 1, figsize=(8.25 if train else 6.4, 4), squeeze=False)
     ax = axes[0, 0]
     sizes = sorted({n for row in test.values() for n in row})
     for name, row in test.items():
