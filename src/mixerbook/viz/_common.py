@@ -25,6 +25,13 @@ def _legend_outside(ax, **kwargs):
     return ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0, **kwargs)
 
 
+def _mark_x(ax, x: float, text: str) -> None:
+    """A dashed vertical line at ``x`` with ``text`` at its top (a value the chapter singles out)."""
+    ax.axvline(x, color="#777777", ls="--", lw=0.8)
+    ax.annotate(text, (x, 1), xycoords=("data", "axes fraction"), xytext=(3, -3), textcoords="offset points",
+                va="top", fontsize=SMALL_SIZE, color="#555555")
+
+
 def _numpy_image(img: torch.Tensor | np.ndarray) -> np.ndarray:
     arr = img.detach().cpu().numpy() if isinstance(img, torch.Tensor) else np.asarray(img)
     if arr.ndim == 3 and arr.shape[0] in (1, 3):  # (C, H, W) -> (H, W, C)

@@ -9,6 +9,7 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, LogLocator
 
+from ._common import _mark_x
 from .style import COLORS, model_color, model_marker
 
 __all__ = ["GROWTH_LABELS", "plot_growth", "plot_measured_growth"]
@@ -76,9 +77,7 @@ def plot_growth(
                         color=model_color(name),
                         markeredgecolor="black")
         if highlight is not None:
-            ax.axvline(highlight, color="#777777", ls="--", lw=0.8)
-            ax.annotate(f"R = {highlight}", (highlight, 1), xycoords=("data", "axes fraction"), xytext=(3, -3),
-                        textcoords="offset points", va="top", fontsize=8, color="#555555")
+            _mark_x(ax, highlight, f"R = {highlight}")
         ax.set_xscale("log")
         ax.set_yscale("log")
         _log_ticks(ax, resolutions)

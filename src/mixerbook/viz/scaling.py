@@ -11,7 +11,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
 from ..text import number
-from ._common import _accuracy_axis, _legend_outside
+from ._common import _accuracy_axis, _legend_outside, _mark_x
 from .style import COLORS, FAMILY_MARKERS, PRETRAIN_COLORS, model_color, model_marker
 
 __all__ = ["plot_accuracy_throughput", "plot_pretraining_scaling", "plot_data_scaling", "plot_relative_speed",
@@ -276,9 +276,7 @@ def plot_token_mixing_params(num_patches: Sequence[int], series: Mapping[str, Se
         ax.plot(num_patches, values, marker=model_marker(name), ms=3, lw=2, ls=styles.get(name, "-"), label=name,
                 color=model_color(name), zorder=3 if name in styles else 2)
     if highlight is not None:
-        ax.axvline(highlight, color="#777777", ls="--", lw=0.8)
-        ax.annotate(f"S = {highlight}", (highlight, 1), xycoords=("data", "axes fraction"), xytext=(3, -3),
-                    textcoords="offset points", va="top", fontsize=8, color="#555555")
+        _mark_x(ax, highlight, f"S = {highlight}")
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlabel("số patch S (thang log)")
