@@ -271,3 +271,95 @@ def figure_problems(fig: Figure) -> list[str]:
     renderer = fig.canvas.get_renderer()
     return (overlapping_texts(fig, renderer) + clipped_data(fig, renderer) + legend_over_data(fig, renderer)
             + truncated_accuracy_axes(fig))
+
+
+# --------------------------------------------------------------------------- size on the page and model styles
+def rendered_width_px(fig: Figure, renderer=None) -> float:
+    """Width in pixels of the PNG the book shows: the inline backend saves with ``bbox_inches="tight"``
+    (the drawn content, legends outside the axes included, plus ``savefig.pad_inches`` on each side)."""
+    import matplotlib as mpl
+
+    if renderer is None:
+        fig.canvas.draw()
+        renderer = fig.canvas.get_renderer()
+    box = fig.get_tightbbox(renderer)
+    return (box.width + 2 * mpl.rcParams["savefig.pad_inches"]) * fig.dpi
+
+
+def small_texts(fig: Figure) -> list[str]:
+    """Every visible text of ``fig`` smaller than :data:`mixerbook.viz.style.MIN_TEXT_PX` once the figure
+    is shown in the page's column (scaled down to :data:`~mixerbook.viz.style.PAGE_WIDTH_PX` when wider)."""
+    from mixerbook.viz import style
+
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    width = rendered_width_px(fig, renderer)
+    problems = []
+    for where, t in _texts(fig):
+        px = style.display_text_px(t.get_fontsize(), width)
+        if px < style.MIN_TEXT_PX - 1e-9:
+            problems.append(f"small text: {where} {t.get_text()[:40]!r} is {t.get_fontsize():g} pt, "
+                            f"{px:.1f} px on the page (figure {width:.0f} px wide)")
+    return problems
+
+
+def _hex(color) -> str:
+    from matplotlib.colors import to_hex
+
+    return to_hex(color, keep_alpha=False)
+
+
+def model_artists(fig: Figure) -> Iterator[tuple[str, str, str, str | None]]:
+    """(where, model, colour, marker or None) for every artist of ``fig`` that stands for one of the book's
+    models (:func:`mixerbook.viz.style.model_key` of its label): labelled lines and bars, the bars of a
+    horizontal bar chart whose y tick labels name models, and axes titles drawn in a colour."""
+    from mixerbook.viz.style import model_key
+
+    for i, ax in enumerate(fig.get_axes()):
+        name = f"axes {i} ({_axes_name(ax)})"
+        for line in ax.lines:
+            key = model_key(line.get_label())
+            if key is not None:
+                quoted = "báo cáo" in line.get_label()  # a quoted figure: drawn with a cross on purpose
+                yield (f"{name} line {line.get_label()!r}", key, _hex(line.get_color()),
+                       None if quoted else line.get_marker())
+        for container in ax.containers:
+            if isinstance(container, BarContainer) and model_key(str(container.get_label())) is not None:
+                key = model_key(str(container.get_label()))
+                for bar in container:  # a white (reference) bar shows the model in its edge
+                    face = _hex(bar.get_facecolor())
+                    yield (f"{name} bar {container.get_label()!r}", key,
+                           _hex(bar.get_edgecolor()) if face == "#ffffff" else face, None)
+        ticks = {round(y): model_key(t.get_text()) for y, t in zip(ax.get_yticks(), ax.get_yticklabels(), strict=False)}
+        for patch in ax.patches:
+            if type(patch).__name__ == "Rectangle" and ax.containers:
+                y = patch.get_y() + patch.get_height() / 2
+                key = ticks.get(round(y)) if abs(y - round(y)) < 1e-6 else None
+                if key is not None:
+                    yield f"{name} bar of row {round(y)}", key, _hex(patch.get_facecolor()), None
+        for title in (ax.title, ax._left_title):
+            key = model_key(title.get_text()) if title.get_text() else None
+            if key is not None and _hex(title.get_color()) != _hex(mpl_rc("axes.titlecolor", "text.color")):
+                yield f"{name} title {title.get_text()!r}", key, _hex(title.get_color()), None
+
+
+def mpl_rc(name: str, fallback: str) -> str:
+    import matplotlib as mpl
+
+    value = mpl.rcParams[name]
+    return mpl.rcParams[fallback] if value == "auto" else value
+
+
+def model_style_problems(fig: Figure) -> list[str]:
+    """Artists of :func:`model_artists` whose colour or marker is not their model's in
+    :data:`mixerbook.viz.style.MODEL_STYLES`."""
+    from mixerbook.viz.style import MODEL_STYLES
+
+    problems = []
+    for where, key, color, marker in model_artists(fig):
+        style = MODEL_STYLES[key]
+        if color != _hex(style.color):
+            problems.append(f"model colour: {where} is {color}, but {key} is {style.color}")
+        if marker is not None and marker != style.marker:
+            problems.append(f"model marker: {where} is {marker!r}, but {key} is {style.marker!r}")
+    return problems

@@ -1,0 +1,270 @@
+"""Hierarchy (chapter 4): activation shapes layer by layer, receptive fields, gradient probes and
+feature maps."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
+
+from ._common import _mosaic, _numpy_image
+from .style import COLORS, model_color
+
+__all__ = ["plot_activation_shapes", "plot_receptive_fields", "plot_gradient_probes", "plot_feature_maps",
+           "plot_feature_map_detail"]
+
+
+def _hw(trace) -> tuple[float, float]:
+    """(height, width) of one activation drawn as a grid: (H, W) of a map, a square of S tokens."""
+    if len(trace.shape) == 4:
+        return float(trace.shape[2]), float(trace.shape[3])
+    side = float(np.sqrt(trace.shape[1]))
+    return side, side
+
+
+def _collapse_runs(rows: Sequence, collapse: int) -> list:
+    """Rows, with each run of >= ``collapse`` identical (type, shape) rows cut to four entries.
+
+    The four entries are the run's first row, its second row, a tuple (how many rows are left out,
+    the first of them) drawn as "…", and its last row.
+    """
+    out: list = []
+    i = 0
+    while i < len(rows):
+        j = i
+        while j + 1 < len(rows) and (rows[j + 1].type, rows[j + 1].shape) == (rows[i].type, rows[i].shape):
+            j += 1
+        run = rows[i : j + 1]
+        out += [run[0], run[1], (len(run) - 3, run[2]), run[-1]] if len(run) >= max(collapse, 4) else list(run)
+        i = j + 1
+    return out
+
+
+def plot_activation_shapes(traces: Mapping[str, Sequence], title: str = "Hình dạng của dữ liệu qua từng tầng",
+                           collapse: int = 5) -> Figure:
+    """One row per model: each spatial activation as a box, tall as its grid, wide as its channels (log scales).
+
+    Args:
+        traces: ``{model name: rows of mixerbook.probe.trace_shapes}``. Rows whose output is a
+            (B, C, H, W) map or a (B, S, C) token table are drawn (S tokens as a sqrt(S) square);
+            flat vectors are skipped.
+        collapse: a run of at least this many identical layers (same type and shape) is drawn as
+            its first two, a "…" that says how many are left out, and its last.
+    """
+    kept = {name: [r for r in rows if len(r.shape) in (3, 4)] for name, rows in traces.items()}
+    kept = {name: _collapse_runs(rows, collapse) for name, rows in kept.items() if rows}
+    if not kept:
+        raise ValueError("plot_activation_shapes needs at least one (B, C, H, W) or (B, S, C) output to draw.")
+    drawn = [r for rows in kept.values() for r in rows if not isinstance(r, tuple)]
+    max_side = max(max(_hw(r)) for r in drawn)
+    max_log_c = max(np.log2(max(r.channels, 2)) for r in drawn)
+    longest = max(len(rows) for rows in kept.values())
+    fig, axes = plt.subplots(len(kept), 1, figsize=(max(6.0, 0.95 * longest + 0.8), 2.6 * len(kept)),
+                             squeeze=False)
+    for ax, (name, rows) in zip(axes[:, 0], kept.items(), strict=True):
+        color = model_color(name) or COLORS["report"]
+        for i, r in enumerate(rows):
+            if isinstance(r, tuple):  # (how many left out, one of them)
+                ax.text(i, 0, f"…\n{r[0]} lớp\ngiống hệt\n…", ha="center", va="center", fontsize=9)
+                continue
+            h, _ = _hw(r)
+            height = 0.12 + 0.83 * np.log2(h) / np.log2(max_side) if max_side > 1 else 0.95
+            width = 0.12 + 0.6 * np.log2(max(r.channels, 2)) / max_log_c
+            token_table = len(r.shape) == 3
+            ax.add_patch(Rectangle((i - width / 2, -height / 2), width, height, facecolor=color,
+                                   alpha=0.35 if r.name == "input" else 0.85, edgecolor="black", lw=0.6,
+                                   hatch="///" if token_table else None))
+            if token_table:
+                label = f"{r.shape[1]}×{r.shape[2]}\n(S×C)"
+            else:
+                label = f"{r.shape[2]}×{r.shape[3]}\n{r.shape[1]} kênh"
+            ax.text(i, -0.55, label, ha="center", va="top", fontsize=9)
+            ax.text(i, 0.52, r.name, ha="center", va="bottom", fontsize=9, rotation=20)
+        ax.set_xlim(-0.6, longest - 0.4)
+        ax.set_ylim(-1.0, 0.9)
+        ax.axis("off")
+        ax.set_title(name, loc="left", color=color, fontweight="bold")
+    fig.suptitle(title)
+    fig.text(0.5, 0.005, "chiều cao hộp: cạnh lưới (H, hoặc √S với bảng token); bề rộng: số kênh; thang log; "
+             "gạch chéo: bảng token S×C", ha="center", fontsize=8, color="#555555")
+    fig.tight_layout(rect=(0, 0.03, 1, 0.97))
+    return fig
+
+
+def plot_receptive_fields(fields: Sequence, image_size: int, measured: Mapping[str, int] | None = None,
+                          labels: Mapping[str, str] | None = None,
+                          title: str = "Trường tiếp nhận (receptive field) lớn dần theo độ sâu") -> Figure:
+    """Receptive field side per layer (left) and the fields drawn as nested squares on the image (right).
+
+    Args:
+        fields: rows of :func:`mixerbook.probe.receptive_fields` (attributes ``name`` and ``size``).
+        image_size: side of the input image, drawn as a dashed line.
+        measured: ``{layer name: side measured by a gradient probe}``, drawn as open circles.
+        labels: display names by layer name.
+    """
+    if not fields:
+        raise ValueError("plot_receptive_fields needs at least one layer.")
+    labels = labels or {}
+    names = [labels.get(f.name, f.name) for f in fields]
+    sizes = [f.size for f in fields]
+    fig, (ax0, ax1) = plt.subplots(1, 2, figsize=(11, 4.2), gridspec_kw={"width_ratios": [1.6, 1]})
+    x = np.arange(len(fields))
+    ax0.plot(x, sizes, marker="s", color=COLORS["accent"], label="công thức truy hồi")
+    for xi, s in zip(x, sizes, strict=True):
+        ax0.annotate(str(s), (xi, s), textcoords="offset points", xytext=(0, 6), ha="center", fontsize=8)
+    if measured:
+        mx = [i for i, f in enumerate(fields) if f.name in measured]
+        ax0.scatter(mx, [measured[fields[i].name] for i in mx], s=140, facecolors="none", edgecolors=COLORS["focus"],
+                    linewidths=1.5, label="đo bằng gradient", zorder=3)
+    ax0.axhline(image_size, ls="--", color=COLORS["report"], lw=1)
+    ax0.text(len(fields) - 1, image_size, f"cạnh ảnh = {image_size}", ha="right", va="bottom", fontsize=8,
+             color="#555555")
+    ax0.set_xticks(x, names, rotation=30, ha="right", fontsize=8)
+    ax0.set_ylabel("cạnh trường tiếp nhận (điểm ảnh)")
+    ax0.set_ylim(0, max(max(sizes), image_size) * 1.15)
+    ax0.legend(loc="upper left", fontsize=8)
+    ax0.set_title("Cạnh trường tiếp nhận sau mỗi lớp")
+    cmap = plt.get_cmap("viridis")
+    ax1.add_patch(Rectangle((0, 0), image_size, image_size, facecolor="#f4f4f4", edgecolor="black", lw=1))
+    centre = image_size / 2
+    for i, s in enumerate(sizes):
+        side = min(s, image_size)
+        ax1.add_patch(Rectangle((centre - side / 2, centre - side / 2), side, side, fill=False,
+                                edgecolor=cmap(i / max(1, len(sizes) - 1)), lw=2, label=f"{names[i]}: {s}"))
+    ax1.set_xlim(-1, image_size + 1)
+    ax1.set_ylim(image_size + 1, -1)
+    ax1.set_aspect("equal")
+    ax1.set_xticks([])
+    ax1.set_yticks([])
+    ax1.set_title(f"Trên ảnh {image_size}×{image_size} (quanh tâm)")
+    ax1.legend(loc="center left", bbox_to_anchor=(1.02, 0.5), fontsize=7)
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_gradient_probes(probes: Mapping[str, object], image: torch.Tensor | None = None,
+                         title: str = "Vùng ảnh có gradient khác 0 đối với một đơn vị ở giữa") -> Figure:
+    """The input-gradient map of each probed unit, with the rectangle that holds every nonzero value.
+
+    The colour scale is compressed (power 0.4), so small but nonzero gradients stay visible;
+    pixels with exactly zero gradient are left uncoloured.
+
+    Args:
+        probes: ``{label: mixerbook.probe.GradientProbe}`` (attributes ``grad`` (H, W) and ``box``).
+        image: optional (H, W) image drawn faintly underneath.
+    """
+    from matplotlib.colors import PowerNorm
+
+    if not probes:
+        raise ValueError("plot_gradient_probes needs at least one probe.")
+    n = len(probes)
+    fig, axes = plt.subplots(1, n, figsize=(2.45 * n, 3.0), squeeze=False)
+    for ax, (label, probe) in zip(axes[0], probes.items(), strict=True):
+        grad = probe.grad.detach().cpu().numpy()
+        if image is not None:
+            ax.imshow(_numpy_image(image), cmap="gray", alpha=0.35)
+        shown = np.ma.masked_where(grad <= 0, grad)
+        ax.imshow(shown, cmap="magma_r", norm=PowerNorm(gamma=0.4, vmin=0, vmax=1), alpha=0.9)
+        top, left, h, w = probe.box
+        ax.add_patch(Rectangle((left - 0.5, top - 0.5), w, h, fill=False, edgecolor=COLORS["accent"], lw=2))
+        ax.set_title(f"{label}\nvùng {h}×{w} điểm ảnh", fontsize=9)
+        ax.set_xticks([])
+        ax.set_yticks([])
+    fig.suptitle(title)
+    fig.tight_layout(rect=(0, 0, 1, 0.92))
+    return fig
+
+
+def _chw(fmap: torch.Tensor) -> np.ndarray:
+    arr = fmap.detach().float().cpu()
+    if arr.dim() == 4 and arr.shape[0] == 1:
+        arr = arr[0]
+    if arr.dim() != 3:
+        raise ValueError(f"A feature map must be (C, H, W) or (1, C, H, W), got shape {tuple(fmap.shape)}.")
+    return arr.numpy()
+
+
+def plot_feature_maps(image: torch.Tensor, maps: Mapping[str, torch.Tensor], num_channels: int = 8,
+                      title: str = "Bản đồ đặc trưng qua từng tầng") -> Figure:
+    """The input image, then one row per layer with its most active channels.
+
+    Args:
+        image: (H, W) or (C, H, W) input image.
+        maps: ``{label: (C, H, W) or (1, C, H, W) feature map}``, first layer first.
+        num_channels: channels shown per row: those with the largest mean |activation|.
+    """
+    if not maps:
+        raise ValueError("plot_feature_maps needs at least one feature map.")
+    if num_channels < 1:
+        raise ValueError(f"num_channels must be at least 1, got {num_channels}.")
+    arrays = {label: _chw(m) for label, m in maps.items()}
+    rows = len(arrays)
+    fig = plt.figure(figsize=(1.25 * (num_channels + 3), 1.45 * rows + 0.6))
+    grid = fig.add_gridspec(rows, num_channels + 2, width_ratios=[1.8, 1.3] + [1] * num_channels)
+    ax_img = fig.add_subplot(grid[:, 0])
+    ax_img.imshow(_numpy_image(image))
+    ax_img.set_title("Ảnh đầu vào", fontsize=9)
+    ax_img.axis("off")
+    for r, (label, arr) in enumerate(arrays.items()):
+        order = np.argsort(-np.abs(arr).mean(axis=(1, 2)))[:num_channels]
+        for c in range(num_channels):
+            ax = fig.add_subplot(grid[r, c + 2])
+            ax.set_xticks([])
+            ax.set_yticks([])
+            for spine in ax.spines.values():
+                spine.set_visible(False)
+            if c < len(order):
+                ax.imshow(arr[order[c]], cmap="viridis", interpolation="nearest")
+                ax.set_title(f"kênh {order[c]}", fontsize=7)
+            if c == 0:
+                ax.set_ylabel(f"{label}\n{'×'.join(str(d) for d in arr.shape)}", fontsize=8, rotation=0,
+                              ha="right", va="center")
+    fig.suptitle(title)
+    fig.subplots_adjust(left=0.02, right=0.99, top=0.86, bottom=0.03, wspace=0.15, hspace=0.45)
+    return fig
+
+
+def plot_feature_map_detail(image: torch.Tensor, fmap: torch.Tensor, channel: int, label: str = "",
+                            title: str | None = None) -> Figure:
+    """The input image, one channel of a feature map at full size, and every channel of that map.
+
+    Args:
+        image: (H, W) or (C, H, W) input image.
+        fmap: (C, H', W') or (1, C, H', W') feature map of one layer.
+        channel: the channel drawn large (0 ... C-1).
+        label: name of the layer, for the titles.
+    """
+    arr = _chw(fmap)
+    c, h, w = arr.shape
+    if not 0 <= channel < c:
+        raise ValueError(f"channel must be between 0 and {c - 1} for a map with {c} channels, got {channel}.")
+    fig, (ax0, ax1, ax2) = plt.subplots(1, 3, figsize=(11, 3.8), gridspec_kw={"width_ratios": [1, 1.2, 1.4]})
+    ax0.imshow(_numpy_image(image))
+    ax0.set_title("Ảnh đầu vào")
+    ax0.axis("off")
+    im = ax1.imshow(arr[channel], cmap="viridis", interpolation="nearest")
+    if max(h, w) <= 16:
+        for k in range(1, h):
+            ax1.axhline(k - 0.5, color="white", lw=0.3)
+        for k in range(1, w):
+            ax1.axvline(k - 0.5, color="white", lw=0.3)
+    ax1.set_title(f"{label} — kênh {channel} ({h}×{w})")
+    ax1.set_xticks([])
+    ax1.set_yticks([])
+    fig.colorbar(im, ax=ax1, fraction=0.046)
+    ncols = int(np.ceil(np.sqrt(c)))
+    ax2.imshow(_mosaic(arr, ncols), cmap="viridis", interpolation="nearest")
+    r, q = divmod(channel, ncols)
+    ax2.add_patch(Rectangle((q * (w + 1) - 0.75, r * (h + 1) - 0.75), w + 0.5, h + 0.5, fill=False,
+                            edgecolor=COLORS["focus"], lw=2))
+    ax2.set_title(f"Cả {c} kênh của {label}")
+    ax2.axis("off")
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
