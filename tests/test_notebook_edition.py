@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -319,3 +320,24 @@ def test_notebook_json_format(full_nb, demo_project, tmp_path):
     out = _build(demo_project, tmp_path / "again", "")
     raw = (out / "notebooks" / "03_demo.ipynb").read_text(encoding="utf-8")
     assert raw == json.dumps(json.loads(raw), indent=1, ensure_ascii=False) + "\n"
+
+
+def test_repository_url_has_one_home():
+    """Every link to the repository, its site or Colab is derived from repository.url in _config.yml: the README's
+    links are the derived ones, and no extension, workflow or script writes the URL itself (the chapters' setup
+    cells are checked by tests/test_notebooks.py)."""
+    import yaml
+
+    url = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))["repository"]["url"]
+    owner, repo = ne.github_repo(url)
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    links = set(re.findall(r"https://[^\s)>\]]+", readme))
+    derived = {ne.site_url(url), ne.site_url(url, student=True), ne.colab_url(url, "book/01_flattening")}
+    ours = {link for link in links if repo in link and not link.startswith(url)}  # the repository itself: url
+    assert ours and ours <= derived, ours - derived
+    assert ne.colab_url(url, "book/01_flattening") in links
+    for path in [*(ROOT / "book" / "_ext").glob("*.py"), *(ROOT / "scripts").glob("*"),
+                 *(ROOT / ".github").rglob("*.yml")]:
+        if path.is_file():
+            text = path.read_text(encoding="utf-8", errors="replace")
+            assert f"{owner}/{repo}" not in text and f"{owner}.github.io" not in text, path

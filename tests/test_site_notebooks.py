@@ -30,7 +30,8 @@ STUDENT_CELL = "# Viết mã của bạn ở đây\n"
 START = "{solution-start}"
 END = "{solution-end}"
 PLAIN = re.compile(r"^(```+|:::+)\s*\{solution\}[^\n]*\n(?P<body>.*?)^\1\s*$", re.M | re.S)
-MARKUP = re.compile(r"\{[\w:-]+\}`[^`]*`|`[^`]*`|\$\$.*?\$\$|\$[^$]*\$|\*\*|\[|\]\([^)]*\)|^:\w+:.*$|^[#>-] ", re.M | re.S)
+MARKUP = re.compile(r"\{[\w:-]+\}`[^`]*`|`[^`]*`|\$\$.*?\$\$|\$[^$]*\$|\*\*|\[|\]\([^)]*\)|^:\w+:.*$|^[#>-] ",
+                    re.M | re.S)
 
 
 def _nb(path: Path):
