@@ -6,9 +6,10 @@ starts, and a kernelspec. mixerbook is removed from it at the start of the sessi
 generated notebook (the notebook edition the Colab button opens: ``notebooks/NN.ipynb`` of the built site,
 ``built_site``; no hidden guard cells, solutions folded) is executed with nbclient (from this venv) in that
 kernel, in an empty folder (Colab fetches the notebook alone), with ``MIXERBOOK_BUDGET=smoke`` and
-``MIXERBOOK_INSTALL_FROM`` naming a copy of this working tree, so the setup cell's Colab branch installs the package exactly as it would from the repository. A chapter fails
-on any cell error, and if installing the package changed anything but mixerbook in ``pip freeze``.
-Per-chapter times and the versions used are printed in the terminal summary.
+``MIXERBOOK_INSTALL_FROM`` naming a copy of this working tree, so the setup cell's Colab branch installs the
+package exactly as it would from the repository. A chapter fails on any cell error, and if installing the package
+changed anything but mixerbook in ``pip freeze``. Per-chapter times and the versions used are printed in the
+terminal summary.
 """
 
 from __future__ import annotations
