@@ -199,3 +199,9 @@ def test_intro_says_what_each_edition_holds(built_site, student_site):
     student = _readable(student_site / "book" / "intro.html")
     assert "Lời giải được gập lại" in full
     assert "Lời giải được gập lại" not in student and "không kèm lời giải" in student
+
+
+def test_student_pages_offer_no_source_download(student_site):
+    """No page of the student site links to a source copy (there is none): chapters offer their notebook."""
+    for page in sorted(student_site.rglob("*.html")):
+        assert "_sources/" not in page.read_text(encoding="utf-8"), page

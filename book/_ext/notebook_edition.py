@@ -541,15 +541,22 @@ def point_buttons_at_notebooks(app: Sphinx, pagename: str, templatename: str, co
     download button thus serves the notebook edition, never the MyST source; the student edition copies no
     source at all (``html_copy_source`` is off there), so its site holds no solution-bearing notebook.
     """
-    if doctree is None or not _is_notebook_page(app, pagename):
+    if doctree is None:
         return
     student = is_student_edition()
+    if not _is_notebook_page(app, pagename):
+        if student:  # no source copied: a ".md" download would be a dead link
+            for group in context.get("header_buttons", []):
+                if group.get("label") == "download-buttons":
+                    group["buttons"] = [b for b in group.get("buttons", [])
+                                        if b.get("label") != "download-source-button"]
+        return
     colab = (app.config.html_theme_options or {}).get("launch_buttons", {}).get("colab_url", "") \
         or "https://colab.research.google.com"
     notebook = context["pathto"](f"{NOTEBOOK_DIR}/{notebook_name(pagename)}", 1)
     for group in context.get("header_buttons", []):
         buttons = group.get("buttons", [])
-        if group.get("label") == "launch-buttons" and colab:
+        if group.get("label") == "launch-buttons":
             for button in buttons:
                 if button.get("text") == "Colab":
                     button["url"] = colab_url(_repository_url(app), pagename, student, colab)
