@@ -2,9 +2,10 @@
 
 ``commonmark_problems(nb)`` renders every markdown cell with markdown-it-py in CommonMark mode (no MyST plugins)
 and lists what would show raw: a MyST directive fence (```` ```{…} ```` or ``:::{…}``), ``{role}`` syntax, a
-``:label:`` line, a ``(label)=`` target line, an unbalanced ``$…$`` / ``$$…$$``; and, for the notebook as a whole,
-an output, a hidden guard (``assert`` cell) or a schema error. Used by tests/test_notebook_edition.py (synthetic
-book) and tests/test_site_notebooks.py (the built site's notebooks, both editions).
+``:label:`` line, a ``(label)=`` target line, an unbalanced ``$…$`` / ``$$…$$``, a ``<script>``; and, for the
+notebook as a whole, an output, a hidden guard (``assert`` cell) or a schema error. Used by
+tests/test_notebook_edition.py (synthetic book) and tests/test_site_notebooks.py (the built site's notebooks, both
+editions).
 """
 
 from __future__ import annotations
@@ -74,6 +75,8 @@ def commonmark_problems(nb: nbformat.NotebookNode) -> list[str]:
         for tok in tokens:
             if tok.type == "fence" and re.match(r"\{[\w:-]+\}", tok.info.strip()):
                 problems.append(f"cell {i}: MyST directive fence ```{tok.info.strip()}")
+        if re.search(r"<script\b", cell.source, re.I):
+            problems.append(f"cell {i}: a <script> (the site's own scripts mean nothing in a notebook)")
         seen, prose = _seen(tokens)
         for name, pattern in (("directive fence", DIRECTIVE), ("role", ROLE), (":label: line", LABEL_LINE),
                               ("(label)= target", TARGET_LINE)):

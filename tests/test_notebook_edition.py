@@ -266,7 +266,7 @@ def test_commonmark_checks_pass(full_nb, student_nb):
 def test_commonmark_checks_catch_myst(full_nb):
     """The checks fail on what the converter removes (so they are not vacuous)."""
     for bad in ["```{exercise} T\n:label: ex-1\nx\n```", ":::{note}\nx\n:::", "see {ref}`sec-x`",
-                "(sec-x)=\n# T", "a $x$ and $y", "```{math}\n:label: e\nx\n```"]:
+                "(sec-x)=\n# T", "a $x$ and $y", "```{math}\n:label: e\nx\n```", "<script>x = 1</script>"]:
         nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(bad)])
         assert commonmark_problems(nb), bad
 
@@ -309,6 +309,14 @@ def test_published_urls():
     assert ne.colab_url(REPO, "book/03_demo") == (
         "https://colab.research.google.com/github/SomeOne/demo-book/blob/gh-pages/notebooks/03_demo.ipynb")
     assert ne.colab_url(REPO, "book/03_demo", student=True).endswith("/blob/gh-pages/student/notebooks/03_demo.ipynb")
+
+
+def test_raw_html_is_kept_but_not_scripts():
+    from docutils import nodes
+
+    assert ne._raw_html(nodes.raw("", '<img src="a.png" alt="x">', format="html")) == '<img src="a.png" alt="x">'
+    assert ne._raw_html(nodes.raw("", "<script>kernelName = 'python3'</script>", format="html")) == ""
+    assert ne._raw_html(nodes.raw("", "\\newpage", format="latex")) == ""
 
 
 def test_escape_keeps_text_literal():

@@ -144,6 +144,15 @@ def _quote(text: str) -> str:
     return "\n".join(("> " + line) if line else ">" for line in text.split("\n"))
 
 
+def _raw_html(node: nodes.raw) -> str:
+    """Raw HTML as written (an ``<img>``, a ``<br>``), but no scripts: the site's own (Thebe's configuration) mean
+    nothing in a notebook, and Colab and Jupyter would not run them."""
+    text = node.astext()
+    if "html" not in node.get("format", "").split() or re.search(r"<script\b", text, re.I):
+        return ""
+    return text
+
+
 def _is_cell(node: nodes.Node) -> bool:
     return isinstance(node, nodes.container) and node.get("nb_element") == "cell_code"
 
@@ -372,7 +381,7 @@ class NotebookConverter:
         if isinstance(node, nodes.image):
             return self.image(node)
         if isinstance(node, nodes.raw):
-            return node.astext() if "html" in node.get("format", "").split() else ""
+            return _raw_html(node)
         if isinstance(node, nodes.table):
             return self.table(node)
         if isinstance(node, nodes.definition_list):
@@ -451,7 +460,7 @@ class NotebookConverter:
         if isinstance(node, nodes.image):
             return self.image(node)
         if isinstance(node, nodes.raw):
-            return node.astext() if "html" in node.get("format", "").split() else ""
+            return _raw_html(node)
         if isinstance(node, (nodes.target, nodes.comment, nodes.footnote, student_stub)):
             return ""
         if isinstance(node, nodes.footnote_reference):
