@@ -1,34 +1,33 @@
-"""The student edition: chapters without solutions, as notebooks to hand out and as a site.
+"""The student edition: the site and the chapters' notebooks, without solutions.
 
-    python scripts/student_edition.py notebooks [--out student]   # student/<chapter>.ipynb, no solutions
-    python scripts/student_edition.py site [--out _build/student] # the site with every solution removed
+    python scripts/student_edition.py site [--out _build/student]   # the site with every solution removed
+    python scripts/student_edition.py notebooks [--out student]     # student/<chapter>.ipynb, no solutions
 
-A notebook loses every cell from a ``{solution-start}`` marker to its ``{solution-end}`` marker
-(inclusive), and every plain ``{solution}`` block inside a markdown cell; the exercises, their stub
-cells and the checker calls stay, so students can work and check themselves. Outputs are cleared.
+The site is built by Jupyter Book with ``MIXERBOOK_EDITION=student`` (see ``book/_ext/student_edition.py``,
+which removes every solution from the pages, and ``book/_ext/notebook_edition.py``, which writes the notebook
+edition) into its own folder; the notebooks' executed outputs come from the normal build's execution cache when
+it exists, so a site built right after the normal one does not run the chapters again. The site copies no page
+source, and its ``notebooks/`` folder holds the student notebooks: the chapters as Colab and Jupyter render them,
+exercises, stubs and checker calls kept, no solution, an empty code cell where a solution had code, no outputs.
 
-The site is built by Jupyter Book with ``MIXERBOOK_EDITION=student`` (see
-``book/_ext/student_edition.py``) into its own folder; the notebooks' executed outputs come from the
-normal build's execution cache when it exists, so a site built right after the normal one does not
-run the chapters again.
+``notebooks`` builds that site (incrementally) and copies its ``notebooks/`` to ``--out``; they are generated
+from the resolved pages, not cut out of the sources.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-import nbformat
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
-START = re.compile(r"^\s*(```+|:::+)\s*\{solution-start\}", re.MULTILINE)
-END = re.compile(r"^\s*(```+|:::+)\s*\{solution-end\}", re.MULTILINE)
-PLAIN = re.compile(r"^(?P<fence>```+|:::+)\s*\{solution\}.*?^(?P=fence)\s*$", re.MULTILINE | re.DOTALL)
+#: Where the site's build puts the generated notebooks (book/_ext/notebook_edition.py's NOTEBOOK_DIR).
+NOTEBOOK_DIR = "notebooks"
 
 
 def chapter_notebooks(toc_file: Path = ROOT / "_toc.yml") -> list[Path]:
@@ -51,45 +50,27 @@ def chapter_notebooks(toc_file: Path = ROOT / "_toc.yml") -> list[Path]:
     return found
 
 
-def strip_solutions(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """A copy of ``nb`` without solutions and without outputs.
+def site_html(out_dir: Path) -> Path:
+    """The built student site inside ``out_dir`` (``jupyter-book build --path-output``)."""
+    return out_dir / "_build" / "html"
+
+
+def write_notebooks(out_dir: Path, site_dir: Path, extra: list[str] | None = None) -> list[Path]:
+    """Build the student site into ``site_dir`` and copy its notebooks to ``out_dir``.
 
     Raises:
-        ValueError: when a ``solution-start`` has no matching ``solution-end``.
+        RuntimeError: when the build fails or leaves a chapter without its notebook.
     """
-    out = nbformat.v4.new_notebook(metadata=nb.metadata)
-    out.metadata.pop("widgets", None)
-    inside = False
-    for cell in nb.cells:
-        source = cell.source
-        if cell.cell_type == "markdown" and START.search(source):
-            if inside:
-                raise ValueError("a solution-start marker appears inside another solution")
-            inside = not END.search(source)
-            continue
-        if inside:
-            if cell.cell_type == "markdown" and END.search(source):
-                inside = False
-            continue
-        cell = nbformat.from_dict(dict(cell))
-        if cell.cell_type == "markdown":
-            cell.source = PLAIN.sub("", cell.source)
-        if cell.cell_type == "code":
-            cell.outputs = []
-            cell.execution_count = None
-        out.cells.append(cell)
-    if inside:
-        raise ValueError("a solution-start marker has no matching solution-end")
-    return out
-
-
-def write_notebooks(out_dir: Path) -> list[Path]:
+    if build_site(site_dir, extra or []) != 0:
+        raise RuntimeError(f"the student site build failed (see above); no notebooks written to {out_dir}")
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for path in chapter_notebooks():
-        nb = nbformat.read(path, as_version=4)
+        source = site_html(site_dir) / NOTEBOOK_DIR / path.name
+        if not source.is_file():
+            raise RuntimeError(f"the student site has no {NOTEBOOK_DIR}/{path.name}; is notebook_edition loaded?")
         target = out_dir / path.name
-        nbformat.write(strip_solutions(nb), target)
+        shutil.copyfile(source, target)
         written.append(target)
         print(f"wrote {target.relative_to(ROOT) if target.is_relative_to(ROOT) else target}")
     return written
@@ -103,20 +84,25 @@ def build_site(out_dir: Path, extra: list[str]) -> int:
     print("$ MIXERBOOK_EDITION=student " + " ".join(cmd))
     code = subprocess.run(cmd, cwd=ROOT, env=env).returncode
     if code == 0:
-        print(f"student site: {out_dir / '_build' / 'html' / 'index.html'}")
+        print(f"student site: {site_html(out_dir) / 'index.html'}")
     return code
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="what", required=True)
-    nbs = sub.add_parser("notebooks", help="write the chapters without solutions")
+    nbs = sub.add_parser("notebooks", help="build the student site, copy its notebooks (no solutions) to --out")
     nbs.add_argument("--out", default=str(ROOT / "student"))
+    nbs.add_argument("--site", default=str(ROOT / "_build" / "student"), help="where the student site is built")
     site = sub.add_parser("site", help="build the site with every solution removed")
     site.add_argument("--out", default=str(ROOT / "_build" / "student"))
     args, extra = parser.parse_known_args(argv)
     if args.what == "notebooks":
-        write_notebooks(Path(args.out).resolve())
+        try:
+            write_notebooks(Path(args.out).resolve(), Path(args.site).resolve(), extra)
+        except RuntimeError as exc:
+            print(f"student_edition: {exc}", file=sys.stderr)
+            return 1
         return 0
     return build_site(Path(args.out).resolve(), extra)
 

@@ -4,6 +4,8 @@
   once per test session (or uses the folder named by ``MIXERBOOK_SITE``, a built
   ``_build/html``, to skip the build while iterating locally). The caller provides the
   environment, including ``MIXERBOOK_DATA`` where the data set cannot be downloaded.
+* ``student_site`` builds the student edition (``scripts/student_edition.py site``) after ``built_site``, reusing
+  its execution cache (or uses ``MIXERBOOK_STUDENT_SITE``, a built student ``html`` folder).
 * The build's wall time is printed in pytest's terminal summary ("book build: 123.4 s").
 * Any test that takes a ``page`` argument is run once per page listed in ``_toc.yml``.
 """
@@ -164,6 +166,32 @@ def built_site() -> Path:
             pytrace=False,
         )
     return build_dir / "html"
+
+
+@pytest.fixture(scope="session")
+def student_site(built_site: Path) -> Path:
+    """Path to the built student site (``<repo>/_build/student/_build/html``), built once after ``built_site``
+    (whose execution cache it reuses, so no chapter runs again)."""
+    given = os.environ.get("MIXERBOOK_STUDENT_SITE")
+    if given:
+        site = Path(given).resolve()
+        if not (site / "index.html").is_file():
+            pytest.fail(f"MIXERBOOK_STUDENT_SITE={given!r} is not a built site (no index.html there).")
+        _BUILD_REPORT["student build"] = f"skipped, using MIXERBOOK_STUDENT_SITE={site}"
+        return site
+    out = REPO_ROOT / "_build" / "student"
+    cmd = [sys.executable, str(REPO_ROOT / "scripts" / "student_edition.py"), "site", "--out", str(out), "--all"]
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=REPO_ROOT, capture_output=True, text=True, errors="replace", check=False)
+    elapsed = time.perf_counter() - start
+    log_file = REPO_ROOT / "_build" / "student-build.log"
+    log_file.write_text(proc.stdout + proc.stderr, encoding="utf-8")
+    _BUILD_REPORT["student build"] = f"{elapsed:.1f} s (exit code {proc.returncode}; log: {log_file})"
+    if proc.returncode != 0:
+        tail = "\n".join((proc.stdout + proc.stderr).splitlines()[-_LOG_TAIL_LINES:])
+        pytest.fail(f"`{' '.join(cmd)}` failed with exit code {proc.returncode}.\nFull log: {log_file}\n{tail}",
+                    pytrace=False)
+    return out / "_build" / "html"
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # noqa: ARG001

@@ -4,7 +4,7 @@
 pyproject.toml is that version: never higher, or installing the package in Colab would reinstall it;
 never lower, because ``scripts/test_versions.sh`` tests exactly these versions (on Python 3.10 and
 3.13) and nothing older. Where a Python has no wheel of a lower bound, the script's
-``OLDEST_WITH_WHEEL`` names the version tested instead, and the README says so.
+``OLDEST_WITH_WHEEL`` names the version tested instead, and the maintainers' notes (docs/maintainers.md) say so.
 """
 
 from __future__ import annotations
@@ -50,17 +50,17 @@ def _oldest_with_wheel() -> dict[str, list[Requirement]]:
     return {python: [Requirement(pin) for pin in pins.split()] for python, pins in entries}
 
 
-def test_untested_lower_bounds_are_named_in_the_readme():
+def test_untested_lower_bounds_are_named_in_the_maintainers_notes():
     """Where a Python cannot install a lower bound, the version tested instead is newer and documented."""
     bounds = {r.name.lower(): Version(next(iter(r.specifier)).version) for r in _dependencies()}
     overrides = _oldest_with_wheel()
     assert overrides  # the table was found (numpy 2.0.2 has no wheel for Python 3.13)
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    tested = readme.split("## Tested versions", 1)[1].split("\n## ", 1)[0]
+    notes = (ROOT / "docs" / "maintainers.md").read_text(encoding="utf-8")
+    tested = notes.split("## Tested versions", 1)[1].split("\n## ", 1)[0]
     for python, pins in overrides.items():
         for pin in pins:
             version = Version(next(iter(pin.specifier)).version)
             assert pin.name.lower() in bounds, f"{pin}: not a dependency in pyproject.toml"
             assert version > bounds[pin.name.lower()], f"{pin} on Python {python}: not above the declared bound"
             said = f"{pin.name} {version}"
-            assert said in tested, f"README 'Tested versions' does not say {said} (on Python {python})"
+            assert said in tested, f"docs/maintainers.md 'Tested versions' does not say {said} (on Python {python})"
