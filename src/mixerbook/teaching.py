@@ -235,7 +235,7 @@ def session_plan(markdown: str, column: str = "Chương") -> dict[int, int]:
     return counts
 
 
-def plan_problems(sessions: Mapping[str, int], words: Mapping[str, int], tolerance: float = 0.75) -> list[str]:
+def plan_problems(sessions: Mapping[str, int], words: Mapping[str, int], tolerance: float = 0.5) -> list[str]:
     """Where a lesson plan's sessions per chapter are not roughly proportional to the chapters' lengths.
 
     Two rules: no chapter gets fewer sessions than a chapter with fewer words; and each chapter's
