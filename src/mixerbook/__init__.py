@@ -4,7 +4,8 @@ Modules, in the order data flows: :mod:`~mixerbook.data` -> :mod:`~mixerbook.mod
 :mod:`~mixerbook.train` / :mod:`~mixerbook.experiments` -> :mod:`~mixerbook.viz` ->
 :mod:`~mixerbook.widgets`; :mod:`~mixerbook.complexity` counts parameters and multiply-adds,
 :mod:`~mixerbook.speed` measures training speed (the unit R), :mod:`~mixerbook.checks` holds the
-exercise checkers and :mod:`~mixerbook.text` formats numbers for readers.
+exercise checkers, :mod:`~mixerbook.teaching` measures the chapters for lesson plans and
+:mod:`~mixerbook.text` formats numbers for readers.
 """
 
 from importlib.metadata import PackageNotFoundError, version
@@ -23,6 +24,7 @@ from . import (
     permute,
     probe,
     speed,
+    teaching,
     text,
     train,
     viz,
@@ -56,6 +58,7 @@ __all__ = [
     "probe",
     "set_seed",
     "speed",
+    "teaching",
     "text",
     "train",
     "viz",
