@@ -117,3 +117,19 @@ def test_shipped_weights_match_what_this_machine_trains(name):
     print(agreement.describe())
     assert agreement.ok, (f"{agreement.describe()}; write the weights again with "
                           f"`{book_models.REGENERATE_COMMAND}`")
+
+
+def test_scoreboard_times_a_shipped_model_here_and_leaves_the_random_streams(tmp_path, monkeypatch):
+    import random
+
+    monkeypatch.setenv("MIXERBOOK_CACHE_DIR", str(tmp_path))
+    run = book_models.load("MLP", "quick", device="cpu", progress=False)
+    mb.set_seed(7)
+    expected = (random.random(), float(np.random.rand()), float(torch.rand(())))
+    mb.set_seed(7)
+    (row,) = mb.experiments.scoreboard({"MLP": run}, device="cpu", timing_images=512)
+    assert (random.random(), float(np.random.rand()), float(torch.rand(()))) == expected
+    assert row["timed_now"] and row["source"] == "shipped" and row["epochs"] == 10
+    assert row["seconds_per_epoch"] > 0 and row["train_seconds"] == pytest.approx(10 * row["seconds_per_epoch"])
+    shipped_history = book_models.manifest()["models"]["MLP"]["history"]["epoch_seconds"]
+    assert row["seconds_per_epoch"] not in shipped_history

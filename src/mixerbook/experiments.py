@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import copy
 import os
+import random
 from dataclasses import dataclass
 from types import SimpleNamespace
 
+import numpy as np
 import torch
 from torch import nn
 
@@ -576,7 +578,8 @@ EXPERIMENTS["permutation"] = permutation_experiment
 
 
 # --------------------------------------------------------------------------- the Mixer (chapter 7)
-def scoreboard(results: dict[str, RunResult]) -> list[dict[str, object]]:
+def scoreboard(results: dict[str, RunResult], *, device: torch.device | str | None = None,
+               timing_images: int = 6000) -> list[dict[str, object]]:
     """One row per trained model for a same-budget comparison table (:func:`mixerbook.viz.plot_scoreboard`).
 
     Args:
@@ -586,21 +589,38 @@ def scoreboard(results: dict[str, RunResult]) -> list[dict[str, object]]:
         Dicts with ``model``, ``params``, ``macs`` (per image), ``epochs``, ``seconds_per_epoch``
         (mean over the epochs), ``train_seconds``, ``accuracy`` (test), ``cached`` (True when the run was
         not trained in this call: its times are those measured when it was trained) and ``source``
-        (``"trained"``, ``"cache"`` or ``"shipped"``, see :class:`RunResult`).
+        (``"trained"``, ``"cache"`` or ``"shipped"``, see :class:`RunResult`), and ``timed_now`` (True when the
+        times were measured in this call, see below).
+
+    A shipped model (:mod:`mixerbook.book_models`) was trained on another machine, whose epoch times say
+    nothing about this one: its ``seconds_per_epoch`` is measured here instead, one quick epoch estimated
+    from ``timing_images`` images (:func:`mixerbook.speed.epoch_seconds`, the random streams left as they
+    were), and ``train_seconds`` is that times the recipe's epochs.
     """
+    from . import speed
+
     rows = []
     for name, r in results.items():
         seconds = r.history.epoch_seconds
+        timed_now = r.source == "shipped"
+        if timed_now:
+            state = (random.getstate(), np.random.get_state())
+            with torch.random.fork_rng(devices=[]):
+                per_epoch = speed.epoch_seconds(name, images=timing_images, device=device)
+            random.setstate(state[0])
+            np.random.set_state(state[1])
+            seconds = [per_epoch] * len(seconds)
         rows.append({
             "model": name,
             "params": r.params,
             "macs": r.macs,
             "epochs": len(seconds),
             "seconds_per_epoch": float(sum(seconds) / len(seconds)) if seconds else float("nan"),
-            "train_seconds": r.history.seconds,
+            "train_seconds": float(sum(seconds)),
             "accuracy": r.metrics.accuracy,
             "cached": bool(r.history.cached),
             "source": r.source,
+            "timed_now": timed_now,
         })
     return rows
 
