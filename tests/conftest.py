@@ -114,6 +114,18 @@ def _jupyter_book() -> str:
     return found
 
 
+def _given_site(variable: str, report: str) -> Path | None:
+    """The built site named by the environment ``variable`` (checked), or None when it is not set."""
+    given = os.environ.get(variable)
+    if not given:
+        return None
+    site = Path(given).resolve()
+    if not (site / "index.html").is_file():
+        pytest.fail(f"{variable}={given!r} is not a built site (no index.html there).")
+    _BUILD_REPORT[report] = f"skipped, using {variable}={site}"
+    return site
+
+
 @pytest.fixture(scope="session")
 def built_site() -> Path:
     """Path to the built HTML site (``<repo>/_build/html``), building the whole book once.
@@ -122,13 +134,9 @@ def built_site() -> Path:
     are reported again (``-W`` turns them into a failure); executed notebooks still come from
     the jupyter-cache in ``_build/.jupyter_cache`` when their code has not changed.
     """
-    given = os.environ.get("MIXERBOOK_SITE")
-    if given:
-        site = Path(given).resolve()
-        if not (site / "index.html").is_file():
-            pytest.fail(f"MIXERBOOK_SITE={given!r} is not a built site (no index.html there).")
-        _BUILD_REPORT["book build"] = f"skipped, using MIXERBOOK_SITE={site}"
-        return site
+    given = _given_site("MIXERBOOK_SITE", "book build")
+    if given is not None:
+        return given
 
     build_dir = REPO_ROOT / "_build"
     build_dir.mkdir(exist_ok=True)
@@ -172,13 +180,9 @@ def built_site() -> Path:
 def student_site(built_site: Path) -> Path:
     """Path to the built student site (``<repo>/_build/student/_build/html``), built once after ``built_site``
     (whose execution cache it reuses, so no chapter runs again)."""
-    given = os.environ.get("MIXERBOOK_STUDENT_SITE")
-    if given:
-        site = Path(given).resolve()
-        if not (site / "index.html").is_file():
-            pytest.fail(f"MIXERBOOK_STUDENT_SITE={given!r} is not a built site (no index.html there).")
-        _BUILD_REPORT["student build"] = f"skipped, using MIXERBOOK_STUDENT_SITE={site}"
-        return site
+    given = _given_site("MIXERBOOK_STUDENT_SITE", "student build")
+    if given is not None:
+        return given
     out = REPO_ROOT / "_build" / "student"
     cmd = [sys.executable, str(REPO_ROOT / "scripts" / "student_edition.py"), "site", "--out", str(out), "--all"]
     start = time.perf_counter()
