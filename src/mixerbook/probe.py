@@ -52,8 +52,8 @@ _FIXED_NAMES = {
     "relu": "ReLU đầu", "maxpool": "gộp cực đại đầu", "features": "các tầng", "blocks": "các lớp Mixer",
 }
 _MIXER_PARTS = {"norm1": "LayerNorm trước trộn token", "norm2": "LayerNorm trước trộn kênh",
-                "token_mixing": "trộn token", "channel_mixing": "trộn kênh", "fc1": "lớp 1", "fc2": "lớp 2",
-                "act": "GELU"}
+                "token_mixing": "trộn token", "channel_mixing": "trộn kênh", "fc1": "lớp thứ nhất",
+                "fc2": "lớp thứ hai", "act": "GELU"}
 
 
 def display_name(name: str, type_name: str | None = None) -> str:
