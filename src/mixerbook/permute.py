@@ -357,7 +357,7 @@ def rewire_mixer(model: nn.Module, perm: PixelPermutation) -> nn.Module:
             f"This permutation ({perm.mode}) is not a patch+pixel shuffle with the model's patch size {p}, so no "
             "rearrangement of a Mixer's weights undoes it: a patch would mix pixels of several input patches, or "
             "patches would use different pixel orders.",
-            vi=f"Phép xáo này không phải một phép xáo patch + điểm ảnh với cỡ patch {p} của mô hình, nên không có "
+            vi=f"Phép xáo này không phải một phép xáo patch + điểm ảnh với cạnh patch {p} của mô hình, nên không có "
                "cách hoán vị lại trọng số nào của Mixer bù được nó: một patch sẽ gom điểm ảnh của nhiều patch đầu "
                "vào, hoặc các patch dùng những thứ tự điểm ảnh khác nhau.",
         )
