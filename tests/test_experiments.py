@@ -58,7 +58,7 @@ def test_every_budget_table_has_every_budget():
     """Per-budget settings live in the package's tables, each with quick, full and smoke (MIXERBOOK_BUDGET=smoke)."""
     budgets = set(ex.BUDGETS)
     assert budgets == {"quick", "full", "smoke"}
-    for table in (ex.GROWTH_TIME_LIMITS_S, ex.DATA_SCALING_BUDGETS, ex.THROUGHPUT_BUDGETS):
+    for table in (ex.GROWTH_TIME_LIMITS_S, ex.DATA_SCALING_BUDGETS, ex.THROUGHPUT_BUDGETS, ex.CANVAS_BUDGETS):
         assert set(table) == budgets
     for experiment, table in ex.EXPERIMENT_BUDGETS.items():
         assert set(table) <= budgets, experiment

@@ -40,6 +40,8 @@ __all__ = [
     "default_download_root",
     "to_float",
     "shift_images",
+    "canvas_offsets",
+    "place_on_canvas",
     "sample_photo",
 ]
 
@@ -297,6 +299,76 @@ def shift_images(images: torch.Tensor, dx: int = 0, dy: int = 0) -> torch.Tensor
     src_x = slice(max(0, -dx), w - max(0, dx))
     dst_x = slice(max(0, dx), w - max(0, -dx))
     out[..., dst_y, dst_x] = images[..., src_y, src_x]
+    return out
+
+
+def canvas_offsets(n: int, height: int, width: int, size: int, seed: int = 0) -> torch.Tensor:
+    """Where :func:`place_on_canvas` puts ``n`` images of ``height`` x ``width`` on a ``size`` x ``size`` canvas.
+
+    Each (top, left) offset is drawn uniformly from the ``(size - height + 1) * (size - width + 1)``
+    positions that keep the whole image inside the canvas, by a ``torch.Generator`` seeded with
+    ``seed``: the offsets depend only on the arguments, so every model sees the same placements, and
+    the first ``k`` offsets do not depend on ``n`` (a subset keeps its images' placements).
+
+    Args:
+        n: number of images (0 gives an empty result).
+        height, width: the images' side lengths.
+        size: the canvas side, at least ``max(height, width)``.
+        seed: seeds the draws.
+
+    Returns:
+        (n, 2) int64 tensor of (top, left) offsets.
+
+    Raises:
+        ValueError: for a negative ``n``, a non-positive side, or a canvas smaller than the images.
+    """
+    for name, value in {"n": n, "height": height, "width": width, "size": size, "seed": seed}.items():
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise TypeError(f"{name} must be an int, got {type(value).__name__} {value!r}.")
+    if n < 0 or height <= 0 or width <= 0:
+        raise ValueError(f"n must be >= 0 and height, width positive; got n={n}, height={height}, width={width}.")
+    if size < max(height, width):
+        raise ValueError(f"The canvas ({size}x{size}) must be at least as large as the images ({height}x{width}).")
+    across = size - width + 1
+    # one draw per image among all positions, so the first k images get the same offsets whatever n is
+    where = torch.randint(0, (size - height + 1) * across, (n,), generator=torch.Generator().manual_seed(seed))
+    return torch.stack([where // across, where % across], dim=1)
+
+
+def place_on_canvas(images: torch.Tensor, size: int, seed: int = 0) -> torch.Tensor:
+    """Put every image, whole and unchanged, at a random position on a larger blank (zero) canvas.
+
+    The offsets are :func:`canvas_offsets` of ``seed``: the same images, size and seed always give
+    the same placements, so every model trains and is tested on the same canvases. With
+    ``size`` equal to the image side there is one position and the images come back unchanged.
+
+    Args:
+        images: (N, H, W) or (N, C, H, W) tensor of any dtype (e.g. Fashion-MNIST's uint8 images).
+        size: the canvas side S, at least max(H, W).
+        seed: seeds the placements.
+
+    Returns:
+        (N, S, S) or (N, C, S, S) tensor of the same dtype and device; zero outside each image.
+
+    Raises:
+        TypeError: when ``images`` is not a tensor.
+        ValueError: for another shape, or a canvas smaller than the images.
+    """
+    if not isinstance(images, torch.Tensor):
+        raise TypeError(f"images must be a torch.Tensor of shape (N, H, W) or (N, C, H, W), got "
+                        f"{type(images).__name__}.")
+    if images.dim() not in (3, 4):
+        raise ValueError(f"images must have shape (N, H, W) or (N, C, H, W), got {tuple(images.shape)}.")
+    n, (h, w) = images.shape[0], images.shape[-2:]
+    offsets = canvas_offsets(n, h, w, size, seed)  # (N, 2): top, left
+    out = images.new_zeros((*images.shape[:-2], size, size))
+    # one scatter for the whole batch: canvas row top + r, column left + c receives image pixel (r, c)
+    rows = offsets[:, 0, None] + torch.arange(h)  # (N, H)
+    cols = offsets[:, 1, None] + torch.arange(w)  # (N, W)
+    flat = (rows[:, :, None] * size + cols[:, None, :]).to(images.device)  # (N, H, W) indices into S*S
+    if images.dim() == 4:
+        flat = flat[:, None].expand(-1, images.shape[1], -1, -1)  # (N, C, H, W)
+    out.flatten(-2).scatter_(-1, flat.flatten(-2), images.flatten(-2))
     return out
 
 
