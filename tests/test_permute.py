@@ -98,3 +98,12 @@ def test_chapter_3_worked_example_matches_the_package():
     assert table("Ảnh vào") == torch.arange(16).reshape(4, 4).tolist()
     want = patch_source_index(4, 4, 2, torch.tensor(order("patch_order")), torch.tensor(order("pixel_order")))
     assert table("`source`") == want.reshape(4, 4).tolist(), "chapter 3's 4×4 worked example has a wrong `source` table"
+
+
+def test_every_mode_has_one_vietnamese_name():
+    """Progress bars, printed lines and figures name a shuffle mode in Vietnamese, from one table."""
+    import mixerbook as mb
+    from mixerbook.permute import MODE_NAMES, MODES
+
+    assert set(MODE_NAMES) == set(MODES) and mb.viz.SHUFFLE_LABELS is MODE_NAMES
+    assert not any(name in MODES for name in MODE_NAMES.values()), MODE_NAMES
