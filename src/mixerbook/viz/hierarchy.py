@@ -124,7 +124,7 @@ def plot_receptive_fields(fields: Sequence, image_size: int, measured: Mapping[s
     ax0.axhline(image_size, ls="--", color=COLORS["report"], lw=1)
     ax0.text(len(fields) - 1, image_size, f"cạnh ảnh = {image_size}", ha="right", va="bottom", fontsize=8,
              color="#555555")
-    ax0.set_xticks(x, names, rotation=30, ha="right", fontsize=8)
+    ax0.set_xticks(x, [n.replace(", ", "\n") for n in names], fontsize=8)  # "tầng 1\ntích chập": two short lines
     ax0.set_ylabel("cạnh trường tiếp nhận (điểm ảnh)")
     ax0.set_ylim(0, max(max(sizes), image_size) * 1.15)
     ax0.legend(loc="upper left", fontsize=8)
