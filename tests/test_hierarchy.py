@@ -4,6 +4,8 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+import re  # noqa: E402
+
 import pytest  # noqa: E402
 import torch  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
@@ -100,7 +102,7 @@ def test_trace_shapes_validates_and_formats():
         probe.trace_shapes(cnn, [1, 2, 3])
     table = probe.trace_markdown(probe.trace_shapes(cnn, torch.zeros(1, 1, 28, 28), max_depth=2),
                                  names={"features.0": "tầng 1"})
-    assert "| tầng 1 | Sequential | 16×14×14 | 196 | 16 | 176 |" in table
+    assert "| tầng 1 | tầng | 16×14×14 | 196 | 16 | 176 |" in table
 
 
 # --------------------------------------------------------------------------- feature maps
@@ -212,3 +214,29 @@ def test_activation_shapes_collapses_runs_of_identical_blocks():
     fig = viz.plot_activation_shapes({"Mixer-B/16": rows})
     assert isinstance(fig, Figure)
     matplotlib.pyplot.close(fig)
+
+
+def test_display_names_are_vietnamese_for_every_module_of_the_books_models():
+    """Tables and figure labels name layers for readers: no raw module path (``blocks.0``, ``features.1.0``,
+    ``pre_head_norm``, ``stem``) and no class name (``Tensor``, ``Conv2d``) may reach them."""
+    import torchvision
+
+    from mixerbook.probe import TYPE_NAMES, display_name, trace_markdown, trace_shapes
+
+    models = {name: mb.experiments.build_model(name) for name in ("CNN", "CNN-pyramid", "MLP", "Mixer", "Mixer-tiny")}
+    with torch.device("meta"):
+        models["ResNet-18"] = torchvision.models.resnet18(weights=None)
+        models["Mixer-B/16"] = mb.models.MlpMixer.from_paper("B/16")
+    big = torch.zeros(1, 3, 224, 224)
+    for model_name, model in models.items():
+        x = big if model_name in ("ResNet-18", "Mixer-B/16") else torch.zeros(1, 1, 28, 28)
+        for name, module in [("input", None), *model.named_modules()]:
+            if not name:
+                continue
+            shown = display_name(name, type(module).__name__ if module is not None else "Tensor")
+            assert shown != name and "_" not in shown and not re.search(r"\w\.\d", shown), (model_name, name, shown)
+        table = trace_markdown(trace_shapes(model, x, max_depth=2))
+        for english in ("input", "Tensor", "stem", "blocks.", "features.", "pre_head_norm", "layer1"):
+            assert english not in table, f"{model_name}: {english!r} in\n{table}"
+    assert display_name("blocks.0") == "lớp Mixer 1" and display_name("features.1.0", "Conv2d") == "tầng 2, tích chập"
+    assert display_name("unknown", "Conv2d") == TYPE_NAMES["Conv2d"] and display_name("unknown") == "unknown"

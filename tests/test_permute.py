@@ -71,3 +71,39 @@ def test_different_seeds_differ():
     a = make_permutation("global", 28, 28, seed=0).source
     b = make_permutation("global", 28, 28, seed=1).source
     assert not torch.equal(a, b)
+
+
+def test_chapter_3_worked_example_matches_the_package():
+    """Chapter 3 explains the patch+pixel shuffle with a 4×4 example typed as tables (its code is exercise 3.3's
+    answer, so the chapter does not show it): the tables must be what ``patch_source_index`` computes."""
+    import json
+    import re
+    from pathlib import Path
+
+    from mixerbook.permute import patch_source_index
+
+    nb = json.loads((Path(__file__).resolve().parents[1] / "book" / "03_inductive_bias.ipynb").read_text("utf-8"))
+    text = next("".join(c["source"]) for c in nb["cells"]
+                if c["cell_type"] == "markdown" and "| `source` |" in "".join(c["source"]))
+
+    def order(name: str) -> list[int]:
+        m = re.search(rf"`{name}` \$= \(([\d, ]+)\)\$", text)
+        assert m, f"chapter 3's worked example no longer states {name} as `{name}` $= (…)$"
+        return [int(v) for v in m.group(1).split(",")]
+
+    def table(header: str) -> list[list[int]]:
+        block = text[text.index(f"| {header} |"):].split("\n\n")[0].splitlines()[2:]
+        return [[int(v) for v in row.strip("|").split("|")[1:]] for row in block]
+
+    assert table("Ảnh vào") == torch.arange(16).reshape(4, 4).tolist()
+    want = patch_source_index(4, 4, 2, torch.tensor(order("patch_order")), torch.tensor(order("pixel_order")))
+    assert table("`source`") == want.reshape(4, 4).tolist(), "chapter 3's 4×4 worked example has a wrong `source` table"
+
+
+def test_every_mode_has_one_vietnamese_name():
+    """Progress bars, printed lines and figures name a shuffle mode in Vietnamese, from one table."""
+    import mixerbook as mb
+    from mixerbook.permute import MODE_NAMES, MODES
+
+    assert set(MODE_NAMES) == set(MODES) and mb.viz.SHUFFLE_LABELS is MODE_NAMES
+    assert not any(name in MODES for name in MODE_NAMES.values()), MODE_NAMES

@@ -109,3 +109,13 @@ def test_convolutional_models_train_channels_last_with_the_same_values(small):
     assert torch.allclose(got, expected, atol=1e-5)
     fit(cnn, small[0][:512], small[1][:512], epochs=1, batch_size=128, device="cpu", progress=False)
     assert all(torch.isfinite(p).all() for p in cnn.parameters())
+
+
+def test_the_progress_bar_speaks_vietnamese(small, capsys):
+    """The bar a reader sees under a training cell: Vietnamese label and fields, no ``loss=`` / ``test_acc=``."""
+    x, y = small[0][:64], small[1][:64]
+    fit(FlattenMLP(), x, y, epochs=1, batch_size=32, lr=1e-3, seed=0, test_images=x, test_labels=y, device="cpu",
+        progress=True)
+    bar = capsys.readouterr().err
+    assert "huấn luyện" in bar and "mất mát" in bar and "độ chính xác kiểm tra" in bar, bar
+    assert "loss=" not in bar and "test_acc" not in bar and "FlattenMLP" not in bar, bar

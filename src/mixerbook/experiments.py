@@ -560,8 +560,8 @@ def permutation_experiment(
             shuffled_test = type(test)(perm(test.images), test.labels, test.source)
             # Tested after every epoch, as trained() does: the run on original images is then the very
             # run of the same model in chapter 1, which the cache returns instead of training it again.
-            result = train_and_test(f"{name} | {mode}", model, settings, shuffled_train, shuffled_test,
-                                    device=device, seed=run_seed, progress=progress)
+            result = train_and_test(f"{name} | {permute.MODE_NAMES[mode]}", model, settings, shuffled_train,
+                                    shuffled_test, device=device, seed=run_seed, progress=progress)
             runs[f"{name}/{mode}"] = PermutationRun(**vars(result), base=name, mode=mode, init=how)
     return runs
 

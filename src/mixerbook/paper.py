@@ -353,7 +353,7 @@ class Benchmark:
     Attributes:
         source: where the numbers come from (a file name for timm's CSVs).
         hardware: the device, e.g. "TPU-v3 (per core)", "RTX 3090".
-        setting: precision, PyTorch version, batch size, as the source states them.
+        setting: precision, PyTorch version, batch size, as the source states them, in Vietnamese (readers see it).
         images_per_second: ``{"Mixer-B/16": ..., "ViT-B/16": ..., "ResNet-50": ...}``.
     """
 
@@ -364,8 +364,8 @@ class Benchmark:
 
     @property
     def label(self) -> str:
-        """Two-line label for a figure: hardware, then setting."""
-        return f"{self.hardware}\n{self.setting}"
+        """Label for a figure: the hardware, then the setting, one item of it a line (narrow enough for a column)."""
+        return "\n".join([self.hardware, *self.setting.split(", ")])
 
     def ratio(self, a: str, b: str) -> float:
         """Throughput of model ``a`` divided by that of model ``b``."""
@@ -373,7 +373,7 @@ class Benchmark:
 
 
 PAPER_THROUGHPUT = Benchmark(
-    source="[M] Table 3", hardware="TPU-v3 (mỗi lõi)", setting="224 px, best batch size per model",
+    source="[M] Table 3", hardware="TPU-v3 (mỗi lõi)", setting="224 px, cỡ lô tốt nhất cho từng mô hình",
     images_per_second={"Mixer-B/16": 1384, "ViT-B/16": 861, "ResNet-50": 2159},
 )
 """Table 3 of [M] at 224 px; the ResNet-50 entry is BiT-R50x1 (a ResNet-50 with GroupNorm and
@@ -381,18 +381,18 @@ weight standardisation), img/sec per TPU-v3 core."""
 
 _TIMM = "timm results/"
 TIMM_BENCHMARKS: tuple[Benchmark, ...] = (
-    Benchmark(_TIMM + "benchmark-infer-amp-nchw-pt113-cu117-rtx3090.csv", "RTX 3090", "AMP, PyTorch 1.13",
+    Benchmark(_TIMM + "benchmark-infer-amp-nchw-pt113-cu117-rtx3090.csv", "RTX 3090", "số hỗn hợp, PyTorch 1.13",
               {"Mixer-B/16": 1627.8, "ViT-B/16": 1209.0, "ResNet-50": 3025.4}),
-    Benchmark(_TIMM + "benchmark-infer-amp-nchw-pt240-cu124-rtx3090.csv", "RTX 3090", "AMP, PyTorch 2.4",
+    Benchmark(_TIMM + "benchmark-infer-amp-nchw-pt240-cu124-rtx3090.csv", "RTX 3090", "số hỗn hợp, PyTorch 2.4",
               {"Mixer-B/16": 1632.4, "ViT-B/16": 1570.7, "ResNet-50": 3219.1}),
-    Benchmark(_TIMM + "benchmark-infer-amp-nchw-pt240-cu124-rtx4090.csv", "RTX 4090", "AMP, PyTorch 2.4",
+    Benchmark(_TIMM + "benchmark-infer-amp-nchw-pt240-cu124-rtx4090.csv", "RTX 4090", "số hỗn hợp, PyTorch 2.4",
               {"Mixer-B/16": 2607.5, "ViT-B/16": 2787.2, "ResNet-50": 4217.6}),
-    Benchmark(_TIMM + "benchmark-infer-amp-nchw-pt291-cu130-5090.csv", "RTX 5090", "AMP, PyTorch 2.9",
+    Benchmark(_TIMM + "benchmark-infer-amp-nchw-pt291-cu130-5090.csv", "RTX 5090", "số hỗn hợp, PyTorch 2.9",
               {"Mixer-B/16": 3627.5, "ViT-B/16": 3915.6, "ResNet-50": 6356.0}),
     Benchmark(_TIMM + "benchmark-infer-fp32-nchw-pt240-cpu-i9_10940x-dynamo.csv", "CPU i9-10940X",
-              "fp32, batch 1, compile", {"Mixer-B/16": 44.95, "ViT-B/16": 32.37, "ResNet-50": 67.20}),
+              "float32, lô 1 ảnh, biên dịch", {"Mixer-B/16": 44.95, "ViT-B/16": 32.37, "ResNet-50": 67.20}),
     Benchmark(_TIMM + "benchmark-infer-fp32-nchw-pt240-cpu-i7_12700h-dynamo.csv", "CPU i7-12700H",
-              "fp32, batch 1, compile", {"Mixer-B/16": 11.22, "ViT-B/16": 8.33, "ResNet-50": 30.48}),
+              "float32, lô 1 ảnh, biên dịch", {"Mixer-B/16": 11.22, "ViT-B/16": 8.33, "ResNet-50": 30.48}),
 )
 """Inference img/s of timm's mixer_b16_224, vit_base_patch16_224 and resnet50 at 224 px, read from
 the benchmark CSVs in huggingface/pytorch-image-models (file names as in the repository; column

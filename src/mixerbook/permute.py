@@ -41,9 +41,12 @@ __all__ = [
     "rewire_flatten_mlp",
     "rewire_mixer",
     "rewire",
+    "MODE_NAMES",
 ]
 
 MODES = ("none", "patch", "global")
+#: What a reader sees for each mode (progress bars, printed lines, figures): the modes themselves stay English keys.
+MODE_NAMES = {"none": "ảnh gốc", "patch": "xáo patch + điểm ảnh", "global": "xáo toàn cục"}
 
 
 def invert_permutation(perm: torch.Tensor) -> torch.Tensor:
@@ -267,14 +270,16 @@ def neighbour_distance(perm: PixelPermutation) -> float:
 
 
 _NO_REWIRING = (
-    "A convolutional network cannot absorb a pixel permutation that separates neighbours: each kernel reads "
-    "only a small neighbourhood and is shared by every position, so no rearrangement of its weights brings "
-    "the scattered neighbours back under one kernel."
+    "rewire does not rearrange convolutional networks. For a pixel permutation that separates neighbours no such "
+    "copy exists: each kernel reads only a small neighbourhood and is shared by every position, so no rearrangement "
+    "of its weights brings the scattered neighbours back under one kernel. (Flips and rotations of the whole image "
+    "keep neighbours together and could be undone by flipping the kernels; rewire does not do that either.)"
 )
 _NO_REWIRING_VI = (
-    "Mạng tích chập không bù được một phép xáo tách rời các điểm ảnh láng giềng: mỗi bộ lọc chỉ đọc một vùng lân "
-    "cận nhỏ và dùng chung cho mọi vị trí, nên không cách sắp xếp lại trọng số nào đưa được các láng giềng đã bị rải "
-    "đi trở về dưới cùng một bộ lọc."
+    "Hàm rewire không hoán vị lại trọng số của mạng tích chập. Với một phép xáo tách rời các điểm ảnh láng giềng, "
+    "cách hoán vị ấy không tồn tại: mỗi bộ lọc chỉ đọc một vùng lân cận nhỏ và dùng chung cho mọi vị trí, nên không "
+    "cách sắp xếp lại trọng số nào đưa được các láng giềng đã bị rải đi trở về dưới cùng một bộ lọc. (Lật hay xoay "
+    "cả bức ảnh thì giữ láng giềng bên nhau, và lật, xoay bộ lọc sẽ bù được; hàm rewire cũng không làm việc đó.)"
 )
 
 
@@ -352,7 +357,7 @@ def rewire_mixer(model: nn.Module, perm: PixelPermutation) -> nn.Module:
             f"This permutation ({perm.mode}) is not a patch+pixel shuffle with the model's patch size {p}, so no "
             "rearrangement of a Mixer's weights undoes it: a patch would mix pixels of several input patches, or "
             "patches would use different pixel orders.",
-            vi=f"Phép xáo này không phải một phép xáo patch + điểm ảnh với cỡ patch {p} của mô hình, nên không có "
+            vi=f"Phép xáo này không phải một phép xáo patch + điểm ảnh với cạnh patch {p} của mô hình, nên không có "
                "cách hoán vị lại trọng số nào của Mixer bù được nó: một patch sẽ gom điểm ảnh của nhiều patch đầu "
                "vào, hoặc các patch dùng những thứ tự điểm ảnh khác nhau.",
         )
@@ -379,8 +384,9 @@ def rewire(model: nn.Module, perm: PixelPermutation) -> nn.Module:
     convolutions to :func:`rewire_flatten_mlp`.
 
     Raises:
-        ValueError: for a convolutional network (no such copy exists for a permutation that
-            separates neighbouring pixels), or when the permutation does not suit the model.
+        ValueError: for a convolutional network and any permutation other than the identity (no such
+            copy exists for a permutation that separates neighbouring pixels; the flips and rotations
+            that keep neighbours together are not handled), or when the permutation does not suit the model.
     """
     if torch.equal(perm.source, torch.arange(perm.source.numel())):
         return copy.deepcopy(model)  # the identity needs no rewiring, whatever the model
@@ -388,5 +394,5 @@ def rewire(model: nn.Module, perm: PixelPermutation) -> nn.Module:
         return rewire_mixer(model, perm)
     if any(isinstance(m, nn.modules.conv._ConvNd) for m in model.modules()):
         raise explained_error(f"No rewiring for {type(model).__name__}. {_NO_REWIRING}",
-                             vi=f"{type(model).__name__}: không có cách hoán vị lại trọng số nào. {_NO_REWIRING_VI}")
+                             vi=f"{type(model).__name__}: {_NO_REWIRING_VI}")
     return rewire_flatten_mlp(model, perm)

@@ -12,6 +12,7 @@ Introduced in the chapter "Cấu trúc phân cấp" (hierarchy).
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -22,6 +23,7 @@ from .data import to_float
 from .text import number
 
 __all__ = [
+    "display_name",
     "LayerTrace",
     "trace_shapes",
     "trace_markdown",
@@ -32,6 +34,55 @@ __all__ = [
     "GradientProbe",
     "gradient_receptive_field",
 ]
+
+
+# --------------------------------------------------------------------------- names a reader sees
+#: Vietnamese names of module classes, for tables and figure labels (the class names stay in code).
+TYPE_NAMES = {
+    "Tensor": "ảnh", "Conv2d": "tích chập", "BatchNorm2d": "chuẩn hoá theo lô", "ReLU": "ReLU", "GELU": "GELU",
+    "MaxPool2d": "gộp cực đại", "AvgPool2d": "gộp trung bình", "AdaptiveAvgPool2d": "gộp trung bình toàn cục",
+    "Linear": "kết nối đầy đủ", "Flatten": "làm phẳng", "Dropout": "dropout", "LayerNorm": "LayerNorm",
+    "PatchEmbedding": "nhúng patch", "MixerBlock": "lớp Mixer", "Sequential": "tầng", "Identity": "giữ nguyên",
+    "BasicBlock": "nhóm lớp có kết nối tắt", "Bottleneck": "nhóm lớp có kết nối tắt", "MlpBlock": "MLP",
+}
+_FIXED_NAMES = {
+    "input": "ảnh đầu vào", "stem": "nhúng patch", "stem.proj": "nhúng patch", "pre_head_norm": "LayerNorm cuối",
+    "head": "đầu phân loại", "fc": "đầu phân loại", "flatten": "làm phẳng", "pool": "gộp trung bình toàn cục",
+    "avgpool": "gộp trung bình toàn cục", "conv1": "tích chập đầu", "bn1": "chuẩn hoá theo lô đầu",
+    "relu": "ReLU đầu", "maxpool": "gộp cực đại đầu", "features": "các tầng", "blocks": "các lớp Mixer",
+}
+_MIXER_PARTS = {"norm1": "LayerNorm trước trộn token", "norm2": "LayerNorm trước trộn kênh",
+                "token_mixing": "trộn token", "channel_mixing": "trộn kênh", "fc1": "lớp thứ nhất",
+                "fc2": "lớp thứ hai", "act": "GELU"}
+
+
+def display_name(name: str, type_name: str | None = None) -> str:
+    """The Vietnamese name a reader sees for the module ``name`` of one of the book's models (or a torchvision
+    ResNet / VGG), e.g. ``"blocks.0"`` -> ``"lớp Mixer 1"``, ``"features.1.0"`` -> ``"tầng 2, tích chập"``.
+
+    ``type_name`` (the module's class name, as in :class:`LayerTrace`) names the layers inside a stage. A name
+    this function does not know falls back to the Vietnamese name of its type, then to ``name`` itself.
+    """
+    kind = TYPE_NAMES.get(type_name or "", None)
+    if name in _FIXED_NAMES:
+        return _FIXED_NAMES[name]
+    if m := re.fullmatch(r"blocks\.(\d+)((?:\.\w+)*)", name):
+        parts = [_MIXER_PARTS.get(part, part) for part in m.group(2).split(".") if part]
+        return ", ".join([f"lớp Mixer {int(m.group(1)) + 1}", *parts])
+    if m := re.fullmatch(r"features\.(\d+)(?:\.(\d+))?", name):
+        stage = f"tầng {int(m.group(1)) + 1}"
+        return stage if m.group(2) is None else f"{stage}, {kind or 'lớp ' + str(int(m.group(2)) + 1)}"
+    if m := re.fullmatch(r"layer(\d+)(?:\.(\d+))?", name):  # the stages of a torchvision ResNet
+        stage = f"tầng {m.group(1)}"
+        return stage if m.group(2) is None else f"{stage}, nhóm {int(m.group(2)) + 1}"
+    if m := re.fullmatch(r"hidden\.(\d+)", name):  # FlattenMLP: Linear, ReLU, Linear, ReLU ...
+        i = int(m.group(1)) // 2 + 1
+        return f"lớp ẩn {i}" if type_name in (None, "Linear") else f"{kind or 'lớp'} sau lớp ẩn {i}"
+    if m := re.fullmatch(r"head\.(\d+)", name):
+        return f"đầu phân loại, {kind or 'lớp ' + str(int(m.group(1)) + 1)}"
+    if re.fullmatch(r"\d+", name):  # a bare nn.Sequential such as torchvision's vgg.features
+        return f"{kind or 'lớp'} (lớp {int(name) + 1})"
+    return kind or name
 
 
 # --------------------------------------------------------------------------- shapes
@@ -74,8 +125,9 @@ class LayerTrace:
 
     @property
     def layout(self) -> str:
-        """The output without its batch axis, as text: ``"16×28×28"`` (C×H×W), ``"196×768"`` (S×C), ``"10"``."""
-        return "×".join(str(d) for d in self.shape[1:]) or "1"
+        """The output without its batch axis, as text: ``"16×28×28"`` (C×H×W), ``"196×768"`` (S×C), ``"10"``;
+        a side of five digits or more is grouped as the book writes numbers (``"150\u00a0528"``)."""
+        return "×".join(number(d) for d in self.shape[1:]) or "1"
 
 
 def _module_device(module: nn.Module) -> torch.device:
@@ -185,14 +237,15 @@ def trace_markdown(rows: Sequence[LayerTrace], names: dict[str, str] | None = No
 
     Args:
         rows: the trace.
-        names: optional display names by module name; other rows show the module name.
+        names: optional display names by module name; other rows show :func:`display_name`.
     """
     names = names or {}
     lines = ["| Lớp | Loại | Hình dạng đầu ra (bỏ trục lô) | Số vị trí | Số kênh | Tham số |",
              "|:--|:--|--:|--:|--:|--:|"]
     for r in rows:
-        lines.append(f"| {names.get(r.name, r.name)} | {r.type} | {r.layout} | {number(r.positions)} "
-                     f"| {number(r.channels)} | {number(r.params)} |")
+        kind = "–" if r.name == "input" else TYPE_NAMES.get(r.type, f"`{r.type}`")
+        lines.append(f"| {names.get(r.name, display_name(r.name, r.type))} | {kind} | {r.layout} "
+                     f"| {number(r.positions)} | {number(r.channels)} | {number(r.params)} |")
     return "\n".join(lines)
 
 

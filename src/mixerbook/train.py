@@ -239,7 +239,7 @@ def fit(
         test_images, test_labels: when given, test accuracy is recorded after every epoch.
         device: where to train; defaults to :func:`mixerbook.get_device`.
         progress: show a ``tqdm.auto`` progress bar.
-        desc: label of the progress bar.
+        desc: label of the progress bar, which readers see (Vietnamese; default "huấn luyện").
 
     Returns:
         A :class:`History`; the model is trained in place and left in eval mode.
@@ -303,7 +303,7 @@ def fit(
     # NaN/inf check of the running loss: every step on the CPU (no cost), every 32 steps on an accelerator
     # (one synchronisation); under DDP only on the all-reduced epoch total, so that every process agrees.
     check_every = 0 if size > 1 else 1 if device.type == "cpu" else 32
-    bar = tqdm(total=epochs * steps_per_epoch, desc=desc or type(model).__name__, disable=not progress or rank > 0,
+    bar = tqdm(total=epochs * steps_per_epoch, desc=desc or "huấn luyện", disable=not progress or rank > 0,
                leave=True, unit=" lô")
     epoch, done_in_epoch = 0, 0
     try:
@@ -348,9 +348,9 @@ def fit(
                 if test_images is not None and test_labels is not None:
                     acc = evaluate(model, test_images, test_labels, device=device).accuracy
                     history.test_accuracy.append(acc)
-                    bar.set_postfix(loss=f"{history.train_loss[-1]:.3f}", test_acc=f"{acc:.3f}")
+                    bar.set_postfix_str(f"mất mát {history.train_loss[-1]:.3f}, độ chính xác kiểm tra {acc:.2%}")
                 else:
-                    bar.set_postfix(loss=f"{history.train_loss[-1]:.3f}")
+                    bar.set_postfix_str(f"mất mát {history.train_loss[-1]:.3f}")
     except KeyboardInterrupt:
         bar.close()
         history.interrupted = True

@@ -52,7 +52,7 @@ class PatchEmbedding(nn.Module):
             raise explained_error(
                 f"image_size {image_size} is not divisible by patch_size {patch_size}; choose a patch size "
                 f"that divides the image side (e.g. one of {_divisors(image_size)}).",
-                vi=f"Cạnh ảnh {image_size} không chia hết cho cỡ patch {patch_size}: hãy chọn cỡ patch là ước của "
+                vi=f"Cạnh ảnh {image_size} không chia hết cho cạnh patch {patch_size}: hãy chọn cạnh patch là ước của "
                    f"cạnh ảnh (ví dụ một trong {_divisors(image_size)}).",
             )
         self.image_size = image_size
@@ -98,7 +98,7 @@ def patchify(images: torch.Tensor, patch_size: int) -> torch.Tensor:
     if patch_size <= 0 or h % patch_size or w % patch_size:
         raise explained_error(f"Image size {h}x{w} is not divisible by patch_size {patch_size}; choose a patch size "
                              f"that divides both sides.",
-                             vi=f"Ảnh {h}×{w} không chia hết cho cỡ patch {patch_size}: hãy chọn cỡ patch chia hết "
+                             vi=f"Ảnh {h}×{w} không chia hết cho cạnh patch {patch_size}: hãy chọn cạnh patch chia hết "
                                 f"cả hai cạnh ảnh.")
     p = patch_size
     x = images.reshape(b, c, h // p, p, w // p, p)  # (B, C, H/P, P, W/P, P)

@@ -10,6 +10,7 @@ import numpy as np
 import torch
 from matplotlib.figure import Figure
 
+from ..permute import MODE_NAMES
 from ._common import _legend_outside, _numpy_image
 from .style import COLORS, SHUFFLE_COLORS
 
@@ -17,7 +18,7 @@ __all__ = ["SHUFFLE_LABELS", "plot_shuffle", "plot_equivariance", "plot_neighbou
            "plot_permutation_results"]
 
 
-SHUFFLE_LABELS = {"none": "ảnh gốc", "patch": "xáo patch + điểm ảnh", "global": "xáo toàn cục"}
+SHUFFLE_LABELS = MODE_NAMES
 
 
 """Vietnamese names of the shuffle modes of :mod:`mixerbook.permute`."""

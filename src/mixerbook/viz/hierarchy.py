@@ -11,6 +11,7 @@ import torch
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
+from ..probe import display_name
 from ._common import _mosaic, _numpy_image
 from .style import COLORS, model_color
 
@@ -83,7 +84,7 @@ def plot_activation_shapes(traces: Mapping[str, Sequence], title: str = "Hình d
             else:
                 label = f"{r.shape[2]}×{r.shape[3]}\n{r.shape[1]} kênh"
             ax.text(i, -0.55, label, ha="center", va="top", fontsize=9)
-            ax.text(i, 0.52, r.name, ha="center", va="bottom", fontsize=9, rotation=20)
+            ax.text(i, 0.52, display_name(r.name, r.type), ha="center", va="bottom", fontsize=9, rotation=20)
         ax.set_xlim(-0.6, longest - 0.4)
         ax.set_ylim(-1.0, 0.9)
         ax.axis("off")
@@ -104,12 +105,12 @@ def plot_receptive_fields(fields: Sequence, image_size: int, measured: Mapping[s
         fields: rows of :func:`mixerbook.probe.receptive_fields` (attributes ``name`` and ``size``).
         image_size: side of the input image, drawn as a dashed line.
         measured: ``{layer name: side measured by a gradient probe}``, drawn as open circles.
-        labels: display names by layer name.
+        labels: display names by layer name; other layers show :func:`mixerbook.probe.display_name`.
     """
     if not fields:
         raise ValueError("plot_receptive_fields needs at least one layer.")
     labels = labels or {}
-    names = [labels.get(f.name, f.name) for f in fields]
+    names = [labels.get(f.name, display_name(f.name, f.type)) for f in fields]
     sizes = [f.size for f in fields]
     fig, (ax0, ax1) = plt.subplots(1, 2, figsize=(11, 4.2), gridspec_kw={"width_ratios": [1.6, 1]})
     x = np.arange(len(fields))
@@ -123,7 +124,7 @@ def plot_receptive_fields(fields: Sequence, image_size: int, measured: Mapping[s
     ax0.axhline(image_size, ls="--", color=COLORS["report"], lw=1)
     ax0.text(len(fields) - 1, image_size, f"cạnh ảnh = {image_size}", ha="right", va="bottom", fontsize=8,
              color="#555555")
-    ax0.set_xticks(x, names, rotation=30, ha="right", fontsize=8)
+    ax0.set_xticks(x, [n.replace(", ", "\n") for n in names], fontsize=8)  # "tầng 1\ntích chập": two short lines
     ax0.set_ylabel("cạnh trường tiếp nhận (điểm ảnh)")
     ax0.set_ylim(0, max(max(sizes), image_size) * 1.15)
     ax0.legend(loc="upper left", fontsize=8)

@@ -95,10 +95,10 @@ def plot_mixing_table(steps, row: int = 0, col: int = 0, step: str = "token",
         if level == 0:
             title = f"Ô ({row}, {col}) của X: token {row}, kênh {col}"
         elif level == 1:
-            title = (f"U[{row}, {col}] (khung đen) được trộn từ cột {col} của X (khung vàng): {s} token của cùng "
+            title = (f"U[{row}, {col}] (khung đậm) được trộn từ cột {col} của X (khung vàng): {s} token của cùng "
                      f"kênh {col}")
         else:
-            title = (f"Y[{row}, {col}] (khung đen) được trộn từ hàng {row} của U (khung vàng): {c} kênh của cùng token "
+            title = (f"Y[{row}, {col}] (khung đậm) được trộn từ hàng {row} của U (khung vàng): {c} kênh của cùng token "
                      f"{row};\nqua cả hai bước, nó phụ thuộc vào mọi ô của X (gạch chéo)")
     fig.suptitle(title, fontsize=10)
     fig.tight_layout()

@@ -187,7 +187,7 @@ function render({model, el}) {
       if (at(block, unit, i) < at(block, unit, lo)) lo = i;
     }
     const cell = (i) => `(${Math.floor(i / g)}, ${i % g})`;
-    const alt = `Khối ${block}, nơ-ron ẩn ${unit}: ${size} trọng số trên lưới ${g}×${g} patch, dương nhất ở patch ` +
+    const alt = `Lớp Mixer ${block}, nơ-ron ẩn ${unit}: ${size} trọng số trên lưới ${g}×${g} patch, dương nhất ở patch ` +
       `${cell(hi)}, âm nhất ở patch ${cell(lo)}; nơ-ron ngược pha nhất là ${view.partner} (cosine ${cosText}).`;
     report(frame, values, view, alt);
   }
