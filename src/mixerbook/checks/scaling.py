@@ -111,20 +111,24 @@ def _rounding_slip(x: float, got: int, want: int) -> str:
 def check_epochs_for(epochs_for: Callable[[int, int, int], int], seed: int = 0, verbose: bool = True) -> CheckResult:
     """Check ``epochs_for(train_size, steps, batch_size)`` of an equal-steps data-scaling design.
 
-    Properties: the book's sizes (1,000 ... 60,000 images, batch 250, 240 steps) get exactly 240
-    steps; a partial last batch counts as a step (on cases where no rounding is needed); the
+    Properties: the chapter's sizes, steps and batch (``DATA_SCALING_BUDGETS["quick"]``) give the
+    right epochs; a partial last batch counts as a step (on cases where no rounding is needed); the
     epochs are rounded to the nearest integer with Python's ``round`` (a slip to rounding down,
     rounding up or rounding halves up is named); at least one epoch; the paper's 233 / 70 / 23 / 7
     epochs for 3 / 10 / 30 / 100 % of JFT-300M come out when 100 % takes 7 epochs.
     """
+    from ..experiments import DATA_SCALING_BUDGETS
+
     epochs_for = reader(epochs_for, INTEGER)
     rng = random.Random(seed)
+    book = DATA_SCALING_BUDGETS["quick"]  # the chapter's sizes, steps and batch (quick budget)
+    steps, batch = int(book["steps"]), int(book["batch_size"])
 
     def book_sizes() -> bool | str:
-        for n, want in ((1000, 60), (4000, 15), (15000, 4), (60000, 1)):
-            got = epochs_for(n, 240, 250)
+        for n in book["sizes"]:
+            want, got = _reference_epochs_for(n, steps, batch), epochs_for(n, steps, batch)
             if got != want:
-                return f"{number(n)} ảnh, lô 250, 240 bước: cần {want} epoch, hàm trả về {got!r}"
+                return f"{number(n)} ảnh, lô {batch}, {steps} bước: cần {want} epoch, hàm trả về {got!r}"
         return True
 
     def partial_batches() -> bool | str:
@@ -171,7 +175,7 @@ def check_epochs_for(epochs_for: Callable[[int, int, int], int], seed: int = 0, 
         return True
 
     props = [
-        Property("các cỡ tập của chương (lô 250, 240 bước)", book_sizes,
+        Property(f"các cỡ tập của chương (lô {batch}, {steps} bước)", book_sizes,
                  "số bước mỗi epoch là số lô, train_size / batch_size; số epoch = số bước mong muốn / số bước "
                  "mỗi epoch."),
         Property("lô cuối thiếu vẫn tính là một bước", partial_batches,
