@@ -9,12 +9,12 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import FuncFormatter, MaxNLocator, MultipleLocator
 
 from ..data import CLASS_NAMES_VI
 from ..text import number
-from ._common import _numpy_image
-from .style import BLOCK_COLORS, COLORS, model_color
+from ._common import NOT_FROM_ZERO, _axis_break, _numpy_image, _zoomed_limits
+from .style import BLOCK_COLORS, COLORS, FONT_SIZE, PAGE_WIDTH, SMALL_SIZE, model_color
 
 __all__ = ["plot_scoreboard", "plot_token_blocks", "plot_mosaic"]
 
@@ -22,7 +22,10 @@ __all__ = ["plot_scoreboard", "plot_token_blocks", "plot_mosaic"]
 def plot_scoreboard(rows: Sequence[Mapping[str, object]], target: float | None = None,
                     title: str = "Bảng điểm trên Fashion-MNIST (mỗi mô hình theo số epoch riêng của ngân sách)",
                     ) -> Figure:
-    """Four panels side by side: parameters, multiply-adds per image, seconds per epoch, test accuracy.
+    """Four panels: parameters, multiply-adds per image, seconds per epoch, test accuracy.
+
+    The accuracy panel zooms on the accuracies (they differ by a few points) and says that its axis
+    does not start at zero; its values are printed with two decimals, in percent.
 
     Args:
         rows: one mapping per model with keys ``model``, ``params``, ``macs``, ``seconds_per_epoch``,
@@ -34,45 +37,51 @@ def plot_scoreboard(rows: Sequence[Mapping[str, object]], target: float | None =
     if not rows:
         raise ValueError("plot_scoreboard needs at least one row.")
     names = [str(r["model"]) for r in rows]
-    panels = [("params", "Số tham số", number, False),
+    panels = [("params", "Số tham số (nghìn)", number, False),
               ("macs", "MAC / ảnh (thang log)", number, True),
               ("seconds_per_epoch", "Giây / epoch", "{:.1f}".format, False),
-              ("accuracy", "Độ chính xác kiểm tra", "{:.1%}".format, False)]
-    fig, grid = plt.subplots(2, 2, figsize=(7.65, 1.2 * len(rows) + 2.6), sharey=True)
+              ("accuracy", f"Độ chính xác kiểm tra\n({NOT_FROM_ZERO.replace('trục tung', 'trục')})",
+               lambda v: f"{100 * v:.2f}%", False)]
+    fig, grid = plt.subplots(2, 2, figsize=(PAGE_WIDTH - 0.1, 1.2 * len(rows) + 2.9), sharey=True)
     axes = grid.flatten()
     y = np.arange(len(rows))
     for ax, (key, label, fmt, log) in zip(axes, panels, strict=True):
         vals = [float(r[key]) for r in rows]
-        for i, (r, v) in enumerate(zip(rows, vals, strict=True)):
-            ax.barh(i, v, color=model_color(str(r["model"])) or COLORS["report"],
-                    hatch="///" if r.get("cached") else None, edgecolor="black" if r.get("cached") else "none",
-                    lw=0.5, height=0.6)
+        start = 0.0
         if log:
             ax.set_xscale("log")
             ax.set_xlim(min(vals) / 3, max(vals) * 40)
         elif key == "accuracy":
-            ax.set_xlim(0.0, 1.3)  # from zero; the value labels sit right of the bars
-            ax.set_xticks(np.linspace(0, 1, 5))
-            ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:.0%}"))
+            # zoomed on the accuracies; each bar starts where the axis is cut, its label sits to its right
+            start, hi = _zoomed_limits(vals + ([target] if target is not None else []), room=0.45)
+            ax.set_xlim(start, hi)
+            ax.xaxis.set_major_locator(MultipleLocator(0.02 if hi - start <= 0.2 else 0.1))
+            ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{100 * v:.0f}%"))
+            _axis_break(ax, "x")
             if target is not None:
                 ax.axvline(target, color="#555555", ls="--", lw=1)
-                ax.text(target, 1.0, f" mục tiêu {target:.0%}", color="#555555", fontsize=7, va="top",
-                        transform=ax.get_xaxis_transform())
+                ax.text(target, 1.0, f" mục tiêu {100 * target:.0f}%", color="#555555", fontsize=SMALL_SIZE,
+                        va="bottom", transform=ax.get_xaxis_transform())
         else:
-            ax.set_xlim(0, max(vals) * 1.45)
+            ax.set_xlim(0, max(vals) * 1.6)
             if key == "params":
-                ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{number(v / 1e3)}k" if v else "0"))
-        for i, v in enumerate(vals):
+                ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: number(v / 1e3)))
+        for i, (r, v) in enumerate(zip(rows, vals, strict=True)):
+            ax.barh(i, v - start, left=start, color=model_color(str(r["model"])) or COLORS["report"],
+                    hatch="///" if r.get("cached") else None, edgecolor="black" if r.get("cached") else "none",
+                    lw=0.5, height=0.6)
             ax.text(v * (1.15 if log else 1.0), i, " " + fmt(v), va="center", fontsize=9)
-        ax.set_title(label)
-        ax.tick_params(axis="x", labelsize=8)
+        ax.set_title(label, fontsize=FONT_SIZE, pad=14 if key == "accuracy" and target is not None else 6)
+        ax.tick_params(axis="x", labelsize=SMALL_SIZE)
+        if key in ("params", "seconds_per_epoch"):
+            ax.xaxis.set_major_locator(MaxNLocator(4))
     axes[0].set_yticks(y, names)
     axes[0].invert_yaxis()  # shared by all four panels: first model on top
-    fig.suptitle(title)
+    fig.suptitle(title, fontsize=FONT_SIZE)
     if any(r.get("cached") for r in rows):
-        fig.text(0.5, 0.005, "gạch chéo: kết quả nạp lại từ bộ nhớ đệm; thời gian là thời gian đo "
-                 "lúc huấn luyện lần đó", ha="center", fontsize=8, color="#555555")
-    fig.tight_layout(rect=(0, 0.04, 1, 1))
+        fig.text(0.5, 0.005, "gạch chéo: kết quả nạp lại từ bộ nhớ đệm; thời gian là thời gian đo\n"
+                 "lúc huấn luyện lần đó", ha="center", va="bottom", fontsize=SMALL_SIZE, color="#555555")
+    fig.tight_layout(rect=(0, 0.07, 1, 1))
     return fig
 
 
