@@ -12,7 +12,7 @@ from matplotlib.ticker import FuncFormatter
 
 from ..text import number
 from ._common import _accuracy_axis, _legend_outside, _mark_x
-from .style import COLORS, FAMILY_MARKERS, PRETRAIN_COLORS, model_color, model_marker
+from .style import COLORS, FAMILY_MARKERS, FONT_SIZE, PAGE_WIDTH, PRETRAIN_COLORS, SMALL_SIZE, model_color, model_marker
 
 __all__ = ["plot_accuracy_throughput", "plot_pretraining_scaling", "plot_data_scaling", "plot_relative_speed",
            "plot_token_mixing_params"]
@@ -221,34 +221,55 @@ def plot_data_scaling(test: Mapping[str, Mapping[int, float]], train: Mapping[st
 
 
 def plot_relative_speed(sources: Mapping[str, Mapping[str, float]], base: str = "Mixer-B/16",
-                        title: str = "Tốc độ so với Mixer-B/16 trên từng phần cứng") -> Figure:
+                        title: str = "Tốc độ so với Mixer-B/16 trên từng phần cứng", per_row: int = 4) -> Figure:
     """Grouped bars: throughput of every other model divided by that of ``base``, one group per source.
+
+    At most ``per_row`` groups side by side: more sources go on further rows (one panel each, same
+    value axis), so that the hardware names stay readable in the page's column.
 
     Args:
         sources: ``{source label: {model: images per second}}``; every source must contain ``base``.
         base: the model every ratio is relative to (a bar of height 1 would tie with it).
+        per_row: groups (sources) per row of panels.
     """
     if not sources:
         raise ValueError("plot_relative_speed needs at least one source.")
+    if per_row < 1:
+        raise ValueError(f"per_row must be at least 1, got {per_row}.")
     missing = [label for label, v in sources.items() if base not in v]
     if missing:
         raise ValueError(f"Every source needs a value for {base!r}; missing in: {', '.join(missing)}.")
     others = [m for m in dict.fromkeys(m for v in sources.values() for m in v) if m != base]
-    fig, ax = plt.subplots(figsize=(11, 4.6))
-    x = np.arange(len(sources))
+    labels = list(sources)
+    rows = (len(labels) + per_row - 1) // per_row
+    lines = max(label.count("\n") + 1 for label in labels)
+    fig, axes = plt.subplots(rows, 1, figsize=(PAGE_WIDTH - 0.2, rows * (2.3 + 0.17 * lines) + 0.7), sharey=True,
+                             squeeze=False)
+    ratios = [v[m] / v[base] for v in sources.values() for m in others if m in v]
+    top = max([1.0, *ratios]) * 1.18  # room for the value labels
     width = 0.8 / max(1, len(others))
-    for k, model in enumerate(others):
-        vals = [v[model] / v[base] if model in v else np.nan for v in sources.values()]
-        bars = ax.bar(x + (k - (len(others) - 1) / 2) * width, vals, width, label=f"{model} / {base}",
-                      color=model_color(model) or COLORS["report"])
-        ax.bar_label(bars, fmt="%.2f", fontsize=7)
-    # named in the legend: a label on the line itself would cross the bars of the last group
-    ax.axhline(1.0, color="#333333", lw=1, ls="--", label=f"nhanh bằng {base}")
-    ax.set_xticks(x, list(sources), fontsize=7)
-    ax.set_ylabel(f"thông lượng / thông lượng {base}")
-    ax.set_title(title)
-    ax.legend(fontsize=8, loc="upper left")
-    fig.tight_layout()
+    for r, ax in enumerate(axes[:, 0]):
+        chunk = labels[r * per_row:(r + 1) * per_row]
+        x = np.arange(len(chunk))
+        for k, model in enumerate(others):
+            vals = [sources[lab][model] / sources[lab][base] if model in sources[lab] else np.nan for lab in chunk]
+            bars = ax.bar(x + (k - (len(others) - 1) / 2) * width, vals, width, label=f"{model} / {base}",
+                          color=model_color(model) or COLORS["report"])
+            for text in ax.bar_label(bars, fmt="%.2f", fontsize=SMALL_SIZE, padding=2):
+                text.set_bbox({"facecolor": "white", "edgecolor": "none", "pad": 0.6})  # over the dashed line
+        ax.axhline(1.0, color="#333333", lw=1, ls="--", label=f"nhanh bằng {base}", zorder=1)
+        ax.set_xticks(x, chunk, fontsize=SMALL_SIZE)
+        ax.set_xlim(-0.5, per_row - 0.5)  # the same group width on every row
+        ax.set_ylim(0, top)
+        ax.set_ylabel(f"so với {base}")
+    fig.suptitle(title, fontsize=FONT_SIZE + 1)
+    fig.supxlabel(f"chiều cao cột: thông lượng của mô hình chia cho thông lượng của {base} trên cùng phần cứng",
+                  fontsize=SMALL_SIZE, color="#555555")
+    fig.tight_layout(rect=(0, 0, 1, 1 - 0.42 / fig.get_figheight()))
+    # named in the legend, just above the panels: a label on the line itself would cross the bars
+    handles, names = axes[0, 0].get_legend_handles_labels()
+    fig.legend(handles, names, loc="lower center", ncol=len(names), fontsize=SMALL_SIZE,
+               bbox_to_anchor=(0.5, axes[0, 0].get_position().y1 + 0.05 / fig.get_figheight()))
     return fig
 
 
