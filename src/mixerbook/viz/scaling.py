@@ -28,25 +28,103 @@ def _short_model(row) -> str:
     return f"{name} (bảng 2)" if "Table 2" in row.source else name
 
 
-def _declutter(fig, labels: Sequence, max_rounds: int = 40) -> None:
-    """Move annotations (text offset in points) apart until no two of them overlap.
+def _obstacle_boxes(ax) -> list:
+    """Display-space boxes a label of ``ax`` should not cover: its scatter points, the markers of its
+    lines, points along its lines and along the arrows of its empty annotations (drawn connectors)."""
+    from matplotlib.collections import PathCollection
+    from matplotlib.transforms import Bbox
 
-    Each round draws the figure, and every label that overlaps an earlier one moves vertically, away
-    from it, by the overlap plus a point. Only labels placed with ``textcoords="offset points"`` move.
+    px_per_pt = ax.figure.dpi / 72
+    boxes = []
+
+    def along(points, r: float = 1.5) -> None:
+        for (x0, y0), (x1, y1) in zip(points[:-1], points[1:], strict=True):
+            n = int(max(abs(x1 - x0), abs(y1 - y0)) // 3) + 2
+            boxes.extend(Bbox.from_extents(x - r, y - r, x + r, y + r)
+                         for x, y in zip(np.linspace(x0, x1, n), np.linspace(y0, y1, n), strict=True))
+
+    for coll in ax.collections:
+        if not isinstance(coll, PathCollection) or not coll.get_visible() or not len(coll.get_offsets()):
+            continue
+        sizes = coll.get_sizes() if len(coll.get_sizes()) else [36.0]
+        for k, (x, y) in enumerate(coll.get_offset_transform().transform(coll.get_offsets())):
+            r = np.sqrt(sizes[k % len(sizes)]) * px_per_pt / 2
+            boxes.append(Bbox.from_extents(x - r, y - r, x + r, y + r))
+    for line in ax.lines:
+        if not line.get_visible():
+            continue
+        points = line.get_transform().transform(line.get_xydata())
+        points = points[np.isfinite(points).all(axis=1)]
+        if line.get_marker() not in (None, "", "None", " "):
+            r = line.get_markersize() * px_per_pt / 2
+            boxes.extend(Bbox.from_extents(x - r, y - r, x + r, y + r) for x, y in points)
+        if line.get_linestyle() not in ("None", "", " ") and len(points) > 1:
+            along(points)
+    for t in ax.texts:
+        if getattr(t, "arrow_patch", None) is not None and not t.get_text() and t.anncoords == "data":
+            along(ax.transData.transform([t.xyann, t.xy]))
+    return boxes
+
+
+def _overlap_area(a, b, tol: float = 1.0) -> float:
+    w = min(a.x1, b.x1) - max(a.x0, b.x0) - tol
+    h = min(a.y1, b.y1) - max(a.y0, b.y0) - tol
+    return w * h if w > 0 and h > 0 else 0.0
+
+
+def _declutter(fig, labels: Sequence, max_rounds: int = 40) -> None:
+    """Place annotations (text offset in points) where they cover no other label and no marker.
+
+    First, label by label, the first of six places around its point (its own offset; above it;
+    below it; the same three mirrored to the other side) that overlaps nothing already placed, no
+    marker but its own, no line or connector (:func:`_obstacle_boxes`), and stays inside the axes;
+    failing that, the place that overlaps least.
+    Then, round by round, a label still overlapping an earlier one moves vertically, away from it,
+    by the overlap plus a point. Only labels placed with ``textcoords="offset points"`` move.
     """
     labels = [t for t in labels if getattr(t, "get_anncoords", lambda: None)() == "offset points"]
-    if len(labels) < 2:
+    if not labels:
         return
     points_per_px = 72 / fig.dpi
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    markers = {id(ax): _obstacle_boxes(ax) for ax in {t.axes for t in labels}}
+    placed = []
+    for label in labels:
+        ax = label.axes
+        frame = ax.get_window_extent(renderer)
+        anchor = ax.transData.transform(label.xy)
+        others = [m for m in markers[id(ax)] if not m.contains(*anchor)]
+        dx, dy = label.xyann
+        step = 1.2 * label.get_fontsize()
+        flip = {"left": "right", "right": "left"}.get(label.get_horizontalalignment(), "center")
+        ha = label.get_horizontalalignment()
+        candidates = [(dx, dy, ha), (dx, dy + step, ha), (dx, dy - step, ha),
+                      (-dx, dy, flip), (-dx, dy + step, flip), (-dx, dy - step, flip)]
+        best = None
+        for x, y, align in candidates:
+            label.xyann = (x, y)
+            label.set_horizontalalignment(align)
+            box = label.get_window_extent(renderer)
+            cost = sum(_overlap_area(box, o) for o in placed + others)
+            outside = box.x0 < frame.x0 or box.x1 > frame.x1 or box.y0 < frame.y0 or box.y1 > frame.y1
+            cost += 1e6 if outside else 0.0
+            if best is None or cost < best[0]:
+                best = (cost, x, y, align)
+            if cost == 0:
+                break
+        _, x, y, align = best
+        label.xyann = (x, y)
+        label.set_horizontalalignment(align)
+        placed.append(label.get_window_extent(renderer))
     for _ in range(max_rounds):
         fig.canvas.draw()
-        renderer = fig.canvas.get_renderer()
         boxes = [t.get_window_extent(renderer) for t in labels]
         moved = False
         for j in range(1, len(labels)):
             for i in range(j):
                 a, b = boxes[i], boxes[j]
-                if a.x0 < b.x1 - 1 and b.x0 < a.x1 - 1 and a.y0 < b.y1 - 1 and b.y0 < a.y1 - 1:
+                if _overlap_area(a, b):
                     up = b.y0 + b.y1 >= a.y0 + a.y1  # move away from the earlier label
                     shift = (a.y1 - b.y0 + 1) if up else -(b.y1 - a.y0 + 1)
                     dx, dy = labels[j].xyann
@@ -73,7 +151,7 @@ def plot_accuracy_throughput(rows: Sequence, pretrain: str | None = None, report
     rows = [r for r in rows if r.throughput is not None]
     if not rows:
         raise ValueError("plot_accuracy_throughput needs at least one row with a throughput.")
-    fig, ax = plt.subplots(figsize=(10, 6.2))
+    fig, ax = plt.subplots(figsize=(PAGE_WIDTH - 0.1, 7.4))
     point_labels = []
     for r in rows:
         color = PRETRAIN_COLORS.get(r.pretrain, COLORS["report"])
@@ -89,7 +167,7 @@ def plot_accuracy_throughput(rows: Sequence, pretrain: str | None = None, report
                    alpha=alpha, zorder=3)
         if r.family in ("Mixer", "ViT") and alpha == 1.0:
             point_labels.append(ax.annotate(_short_model(r), (r.throughput, r.top1), xytext=(5, -3),
-                                            textcoords="offset points", fontsize=7, color="#333333"))
+                                            textcoords="offset points", fontsize=SMALL_SIZE, color="#333333"))
     drawn = False
     for claim in report or ():
         if claim.paired_correctly:
@@ -100,7 +178,7 @@ def plot_accuracy_throughput(rows: Sequence, pretrain: str | None = None, report
         ax.annotate("", xy=(true.throughput, true.top1), xytext=(claim.throughput, claim.top1),
                     arrowprops=dict(arrowstyle="->", color=COLORS["focus"], lw=1.2, ls="--"), zorder=2)
         point_labels.append(ax.annotate(f"{claim.model} (báo cáo)", (claim.throughput, claim.top1), xytext=(6, 6),
-                                        textcoords="offset points", fontsize=7, color=COLORS["focus"]))
+                                        textcoords="offset points", fontsize=SMALL_SIZE, color=COLORS["focus"]))
         drawn = True
     ax.set_xscale("log")
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:g}"))
@@ -121,7 +199,8 @@ def plot_accuracy_throughput(rows: Sequence, pretrain: str | None = None, report
                        label="độ phân giải không nêu")]
     if drawn:
         handles += ax.get_legend_handles_labels()[0][:1]
-    ax.legend(handles=handles, fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    # below the axes, in two columns: beside them it would take half the column's width
+    ax.legend(handles=handles, fontsize=SMALL_SIZE, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=2)
     fig.tight_layout()
     _declutter(fig, point_labels)
     return fig
