@@ -12,7 +12,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 from ._common import _mosaic, _numpy_image
-from .style import COLORS, model_color
+from .style import COLORS, FONT_SIZE, PAGE_WIDTH, SMALL_SIZE, model_color
 
 __all__ = ["plot_activation_shapes", "plot_receptive_fields", "plot_gradient_probes", "plot_feature_maps",
            "plot_feature_map_detail"]
@@ -111,38 +111,47 @@ def plot_receptive_fields(fields: Sequence, image_size: int, measured: Mapping[s
     labels = labels or {}
     names = [labels.get(f.name, f.name) for f in fields]
     sizes = [f.size for f in fields]
-    fig, (ax0, ax1) = plt.subplots(1, 2, figsize=(11, 4.2), gridspec_kw={"width_ratios": [1.6, 1]})
+    cmap = plt.get_cmap("viridis")
+    colors = [cmap(i / max(1, len(sizes) - 1)) for i in range(len(sizes))]  # one per layer, in both panels
+    fig, (ax0, ax1) = plt.subplots(1, 2, figsize=(PAGE_WIDTH - 0.1, 4.4), gridspec_kw={"width_ratios": [1.45, 1]})
     x = np.arange(len(fields))
-    ax0.plot(x, sizes, marker="s", color=COLORS["accent"], label="công thức truy hồi")
+    ax0.plot(x, sizes, color=COLORS["accent"], zorder=2)
+    ax0.scatter(x, sizes, marker="s", s=30, c=colors, zorder=4)
     for xi, s in zip(x, sizes, strict=True):
-        ax0.annotate(str(s), (xi, s), textcoords="offset points", xytext=(0, 6), ha="center", fontsize=8)
+        ax0.annotate(str(s), (xi, s), textcoords="offset points", xytext=(-7, 4), ha="right", fontsize=SMALL_SIZE)
+    handles = [plt.Line2D([], [], color=COLORS["accent"], marker="s", mfc="#777777", mec="#777777",
+                          label="công thức truy hồi")]
     if measured:
         mx = [i for i, f in enumerate(fields) if f.name in measured]
-        ax0.scatter(mx, [measured[fields[i].name] for i in mx], s=140, facecolors="none", edgecolors=COLORS["focus"],
-                    linewidths=1.5, label="đo bằng gradient", zorder=3)
+        handles.append(ax0.scatter(mx, [measured[fields[i].name] for i in mx], s=110, facecolors="none",
+                                   edgecolors=COLORS["focus"], linewidths=1.5, label="đo bằng gradient", zorder=3))
     ax0.axhline(image_size, ls="--", color=COLORS["report"], lw=1)
-    ax0.text(len(fields) - 1, image_size, f"cạnh ảnh = {image_size}", ha="right", va="bottom", fontsize=8,
+    ax0.text(len(fields) - 1, image_size, f"cạnh ảnh = {image_size}", ha="right", va="bottom", fontsize=SMALL_SIZE,
              color="#555555")
-    ax0.set_xticks(x, names, rotation=30, ha="right", fontsize=8)
-    ax0.set_ylabel("cạnh trường tiếp nhận (điểm ảnh)")
-    ax0.set_ylim(0, max(max(sizes), image_size) * 1.15)
-    ax0.legend(loc="upper left", fontsize=8)
-    ax0.set_title("Cạnh trường tiếp nhận sau mỗi lớp")
-    cmap = plt.get_cmap("viridis")
+    ax0.set_xticks(x, names, rotation=60, ha="right", rotation_mode="anchor", fontsize=SMALL_SIZE)
+    ax0.set_ylabel("cạnh trường tiếp nhận\n(điểm ảnh)")
+    ax0.set_xlim(-0.6, len(fields) - 0.4)
+    ax0.set_ylim(0, max(max(sizes), image_size) * 1.3)
+    ax0.legend(handles=handles, loc="upper left", fontsize=SMALL_SIZE)
+    ax0.set_title("Cạnh trường sau mỗi lớp", fontsize=FONT_SIZE)
     ax1.add_patch(Rectangle((0, 0), image_size, image_size, facecolor="#f4f4f4", edgecolor="black", lw=1))
     centre = image_size / 2
     for i, s in enumerate(sizes):
         side = min(s, image_size)
         ax1.add_patch(Rectangle((centre - side / 2, centre - side / 2), side, side, fill=False,
-                                edgecolor=cmap(i / max(1, len(sizes) - 1)), lw=2, label=f"{names[i]}: {s}"))
+                                edgecolor=colors[i], lw=2, label=f"{names[i]}: {s}"))
     ax1.set_xlim(-1, image_size + 1)
     ax1.set_ylim(image_size + 1, -1)
     ax1.set_aspect("equal")
     ax1.set_xticks([])
     ax1.set_yticks([])
-    ax1.set_title(f"Trên ảnh {image_size}×{image_size} (quanh tâm)")
-    ax1.legend(loc="center left", bbox_to_anchor=(1.02, 0.5), fontsize=7)
-    fig.suptitle(title)
+    for spine in ax1.spines.values():  # the image's own frame is drawn
+        spine.set_visible(False)
+    ax1.set_title(f"Trên ảnh {image_size}×{image_size} (quanh tâm)", fontsize=FONT_SIZE)
+    # below the picture, in two columns, with the colours of the points on the left
+    ax1.legend(loc="upper center", bbox_to_anchor=(0.5, -0.03), ncol=2, fontsize=SMALL_SIZE, handlelength=1.2,
+               columnspacing=0.8)
+    fig.suptitle(title, fontsize=FONT_SIZE + 1)
     fig.tight_layout()
     return fig
 
