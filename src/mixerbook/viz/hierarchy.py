@@ -213,11 +213,15 @@ def plot_feature_maps(image: torch.Tensor, maps: Mapping[str, torch.Tensor], num
         raise ValueError(f"num_channels must be at least 1, got {num_channels}.")
     arrays = {label: _chw(m) for label, m in maps.items()}
     rows = len(arrays)
-    fig = plt.figure(figsize=(1.25 * (num_channels + 3), 1.45 * rows + 0.6))
-    grid = fig.add_gridspec(rows, num_channels + 2, width_ratios=[1.8, 1.3] + [1] * num_channels)
+    # columns: the input image (1.6), the layer names (1.5), then one per channel; 0.62 inch per channel
+    # keeps eight channels in the page's column with their titles in 8 pt
+    units = 1.6 + 1.5 + num_channels
+    tile = min(0.62, (PAGE_WIDTH - 0.2) / units)
+    fig = plt.figure(figsize=(tile * units, (tile + 0.32) * rows + 0.45))
+    grid = fig.add_gridspec(rows, num_channels + 2, width_ratios=[1.6, 1.5] + [1] * num_channels)
     ax_img = fig.add_subplot(grid[:, 0])
     ax_img.imshow(_numpy_image(image))
-    ax_img.set_title("Ảnh đầu vào", fontsize=9)
+    ax_img.set_title("Ảnh đầu vào", fontsize=SMALL_SIZE)
     ax_img.axis("off")
     for r, (label, arr) in enumerate(arrays.items()):
         order = np.argsort(-np.abs(arr).mean(axis=(1, 2)))[:num_channels]
@@ -229,12 +233,13 @@ def plot_feature_maps(image: torch.Tensor, maps: Mapping[str, torch.Tensor], num
                 spine.set_visible(False)
             if c < len(order):
                 ax.imshow(arr[order[c]], cmap="viridis", interpolation="nearest")
-                ax.set_title(f"kênh {order[c]}", fontsize=7)
+                ax.set_title(f"kênh {order[c]}", fontsize=SMALL_SIZE, pad=3)
             if c == 0:
-                ax.set_ylabel(f"{label}\n{'×'.join(str(d) for d in arr.shape)}", fontsize=8, rotation=0,
+                ax.set_ylabel(f"{label}\n{'×'.join(str(d) for d in arr.shape)}", fontsize=SMALL_SIZE, rotation=0,
                               ha="right", va="center")
-    fig.suptitle(title)
-    fig.subplots_adjust(left=0.02, right=0.99, top=0.86, bottom=0.03, wspace=0.15, hspace=0.45)
+    fig.suptitle(title, fontsize=FONT_SIZE)
+    fig.subplots_adjust(left=0.01, right=0.995, top=1 - 0.5 / fig.get_figheight(), bottom=0.02, wspace=0.12,
+                        hspace=0.45)
     return fig
 
 
