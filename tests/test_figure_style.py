@@ -37,7 +37,6 @@ ROOT = Path(__file__).resolve().parents[1]
 #: Plotting functions whose small text a figure size alone cannot fix (a narrower figure overlaps labels or pushes
 #: text out of its boxes); each needs its layout or font sizes reworked. Strict: a fixed one must leave.
 TOO_SMALL_TEXT = {
-    "plot_token_blocks": "token indices in 7 pt; narrower, the two matrix titles collide",
     "plot_mixer_overview": "a diagram in data coordinates: narrower, its text runs out of its boxes",
 }
 

@@ -112,36 +112,43 @@ def plot_token_blocks(weight: torch.Tensor, grid_size: int, factor: int, title: 
     block_of_token[order] = torch.arange(side * side) // (grid_size * grid_size)
     colors = ListedColormap([BLOCK_COLORS[k % len(BLOCK_COLORS)] for k in range(factor * factor)])
     w = weight.detach().abs().float().cpu()
-    fig = plt.figure(figsize=(10, 4.4))
-    grid = fig.add_gridspec(2, 3, height_ratios=(1, 14), width_ratios=(1, 1.1, 1.1), hspace=0.04, wspace=0.35)
+    fig = plt.figure(figsize=(PAGE_WIDTH - 0.1, 3.9))
+    # columns: the token grid, room for the matrices' row label and ticks, the two matrices
+    grid = fig.add_gridspec(2, 4, height_ratios=(1, 14), width_ratios=(1, 0.2, 0.9, 0.9), hspace=0.04, wspace=0.1)
     ax = fig.add_subplot(grid[:, 0])
     ax.imshow(block_of_token.reshape(side, side).numpy(), cmap=colors, vmin=-0.5, vmax=factor * factor - 0.5)
     if side <= 12:
         for t in range(side * side):
-            ax.text(t % side, t // side, str(t), ha="center", va="center", fontsize=7 if side > 8 else 8)
+            ax.text(t % side, t // side, str(t), ha="center", va="center", fontsize=SMALL_SIZE if side <= 8 else 7)
     for k in range(1, factor):
         ax.axhline(k * grid_size - 0.5, color="black", lw=2)
         ax.axvline(k * grid_size - 0.5, color="black", lw=2)
     ax.set_xticks([])
     ax.set_yticks([])
-    ax.set_title(f"Lưới {side}×{side} token = {factor}×{factor} khối {grid_size}×{grid_size}", fontsize=10)
+    ax.set_title(f"Lưới {side}×{side} token\n= {factor}×{factor} khối {grid_size}×{grid_size}", fontsize=FONT_SIZE - 1)
     vmax = float(w.max()) if w.numel() else 1.0
     for col, (matrix, strip, name) in enumerate([
-        (w[:, order], block_of_token[order], "W1' theo thứ tự khối: khối chéo"),
-        (w, block_of_token, "W1' như mô hình lưu: cột theo thứ tự hàng"),
-    ], start=1):
+        (w[:, order], block_of_token[order], "W1' theo thứ tự khối:\nkhối chéo"),
+        (w, block_of_token, "W1' như mô hình lưu:\ncột theo thứ tự hàng"),
+    ], start=2):
         top = fig.add_subplot(grid[0, col])
         top.imshow(strip[None, :].numpy(), cmap=colors, vmin=-0.5, vmax=factor * factor - 0.5, aspect="auto")
         top.set_xticks([])
         top.set_yticks([])
-        top.set_title(name, fontsize=10)
+        top.set_title(name, fontsize=FONT_SIZE - 1)
         axm = fig.add_subplot(grid[1, col])
         axm.imshow(matrix.numpy(), cmap="Greys", vmin=0, vmax=vmax, aspect="auto", interpolation="nearest")
-        axm.set_xlabel(f"{side * side} token (cột)")
-        axm.set_ylabel(f"{matrix.shape[0]} nơ-ron ẩn (hàng)")
-        axm.tick_params(labelsize=7)
+        axm.set_xlabel(f"{side * side} token (cột)", fontsize=SMALL_SIZE + 1)
+        axm.xaxis.set_major_locator(MaxNLocator(4, integer=True))
+        axm.yaxis.set_major_locator(MaxNLocator(5, integer=True))
+        axm.tick_params(labelsize=SMALL_SIZE)
+        if col == 2:
+            axm.set_ylabel(f"{matrix.shape[0]} nơ-ron ẩn (hàng)", fontsize=SMALL_SIZE + 1)
+        else:  # the same rows as the matrix on its left
+            axm.tick_params(labelleft=False)
     if title:
         fig.suptitle(title)
+    fig.subplots_adjust(left=0.01, right=0.99, bottom=0.13, top=0.84)
     return fig
 
 
