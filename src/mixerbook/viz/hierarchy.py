@@ -172,8 +172,13 @@ def plot_gradient_probes(probes: Mapping[str, object], image: torch.Tensor | Non
     if not probes:
         raise ValueError("plot_gradient_probes needs at least one probe.")
     n = len(probes)
-    fig, axes = plt.subplots(1, n, figsize=(2.45 * n, 3.0), squeeze=False)
-    for ax, (label, probe) in zip(axes[0], probes.items(), strict=True):
+    ncols = n if n <= 4 else (n + 1) // 2  # five probes: three over two, each panel a third of the column
+    nrows = (n + ncols - 1) // ncols
+    side = min(2.45, (PAGE_WIDTH - 0.1) / ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(side * ncols, (side + 0.45) * nrows + 0.4), squeeze=False)
+    for ax in axes.flat[n:]:
+        ax.set_visible(False)
+    for ax, (label, probe) in zip(axes.flat, probes.items(), strict=False):
         grad = probe.grad.detach().cpu().numpy()
         if image is not None:
             ax.imshow(_numpy_image(image), cmap="gray", alpha=0.35)
@@ -181,11 +186,14 @@ def plot_gradient_probes(probes: Mapping[str, object], image: torch.Tensor | Non
         ax.imshow(shown, cmap="magma_r", norm=PowerNorm(gamma=0.4, vmin=0, vmax=1), alpha=0.9)
         top, left, h, w = probe.box
         ax.add_patch(Rectangle((left - 0.5, top - 0.5), w, h, fill=False, edgecolor=COLORS["accent"], lw=2))
-        ax.set_title(f"{label}\nvùng {h}×{w} điểm ảnh", fontsize=9)
+        ax.set_title(f"{label}\nvùng {h}×{w} điểm ảnh", fontsize=SMALL_SIZE + 1)
         ax.set_xticks([])
         ax.set_yticks([])
-    fig.suptitle(title)
-    fig.tight_layout(rect=(0, 0, 1, 0.92))
+        for spine in ax.spines.values():  # the image's frame, also where no gradient is drawn
+            spine.set_visible(True)
+            spine.set_color("#999999")
+    fig.suptitle(title, fontsize=FONT_SIZE + 1)
+    fig.tight_layout(rect=(0, 0, 1, 1 - 0.1 / fig.get_figheight()), h_pad=1.5)
     return fig
 
 
