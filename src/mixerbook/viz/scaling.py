@@ -11,7 +11,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
 from ..text import number
-from ._common import _accuracy_axis, _legend_outside, _mark_x
+from ._common import _accuracy_axis, _mark_x
 from .style import COLORS, FAMILY_MARKERS, FONT_SIZE, PAGE_WIDTH, PRETRAIN_COLORS, SMALL_SIZE, model_color, model_marker
 
 __all__ = ["plot_accuracy_throughput", "plot_pretraining_scaling", "plot_data_scaling", "plot_relative_speed",
@@ -223,7 +223,7 @@ def plot_pretraining_scaling(series: Mapping[str, Mapping[str, float]],
     unknown = {k for s in series.values() for k in s} - set(PRETRAIN_SETS)
     if unknown:
         raise ValueError(f"Unknown pre-training set(s) {sorted(unknown)}; expected {', '.join(PRETRAIN_SETS)}.")
-    fig, ax = plt.subplots(figsize=(7.6, 4.6))
+    fig, ax = plt.subplots(figsize=(PAGE_WIDTH - 0.1, 5.2))
     colors = {}
     point_labels = []
     for name, values in series.items():
@@ -233,8 +233,8 @@ def plot_pretraining_scaling(series: Mapping[str, Mapping[str, float]],
         colors[name] = color = line.get_color()
         below = name.startswith("Mixer")
         for x, y in zip(xs, ys, strict=True):
-            point_labels.append(ax.annotate(f"{y:.2f}", (x, y), xytext=(4, -11 if below else 4),
-                                            textcoords="offset points", fontsize=7, color=color))
+            point_labels.append(ax.annotate(f"{y:.2f}", (x, y), xytext=(5, -11 if below else 4),
+                                            textcoords="offset points", fontsize=SMALL_SIZE, color=color))
     for name, values in (report or {}).items():
         xs = [PRETRAIN_SETS[s]["images"] for s in PRETRAIN_SETS if s in values]
         ys = [values[s] for s in PRETRAIN_SETS if s in values]
@@ -249,7 +249,8 @@ def plot_pretraining_scaling(series: Mapping[str, Mapping[str, float]],
     ax.margins(y=0.08)
     _accuracy_axis(ax, "độ chính xác top-1 trên ImageNet (%)")
     ax.grid(True, which="major", alpha=0.3)
-    _legend_outside(ax)
+    # below the axes, in two columns: beside them it would take a third of the column's width
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.24), ncol=2, fontsize=SMALL_SIZE)
     ax.set_title(title)
     fig.tight_layout()
     _declutter(fig, point_labels)
