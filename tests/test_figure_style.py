@@ -34,36 +34,8 @@ from mixerbook.viz import style  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 
-#: Plotting functions whose small text a figure size alone cannot fix (a narrower figure overlaps labels or pushes
-#: text out of its boxes); each needs its layout or font sizes reworked. Strict: a fixed one must leave.
-TOO_SMALL_TEXT = {
-    "plot_images": "class names in 8 pt over ten 1.4-inch columns; narrower columns make the names collide",
-    "plot_metrics": "bar labels in 7 pt; at 7.6 in the category tick labels overlap when reference bars are drawn",
-    "plot_relative_speed": "tick labels and bar labels in 7 pt; narrower, the hardware names collide",
-    "plot_accuracy_throughput": "point labels and legend in 7 pt; narrower, two point labels overlap",
-    "plot_receptive_fields": "tick labels and legend in 7-8 pt; narrower, the layer names collide",
-    "plot_feature_maps": "channel titles in 7 pt over 11 columns",
-    "plot_token_weights": "weights in 7 pt on the grids; narrower, the three panels' titles collide",
-    "plot_token_blocks": "token indices in 7 pt; narrower, the two matrix titles collide",
-    "plot_mixer_overview": "a diagram in data coordinates: narrower, its text runs out of its boxes",
-}
-
-
-KNOWN_CASES = sorted(c for c in CASES if any(c == f or c.startswith(f + "_") for f in TOO_SMALL_TEXT))
-
-
-def _known(case: str) -> str | None:
-    return next((why for f, why in TOO_SMALL_TEXT.items() if case == f or case.startswith(f + "_")), None)
-
-
-def test_the_known_functions_exist():
-    assert not set(TOO_SMALL_TEXT) - set(viz.__all__), sorted(set(TOO_SMALL_TEXT) - set(viz.__all__))
-
-
 @pytest.mark.parametrize("case", CASES)
 def test_text_is_readable_in_the_page_column(case):
-    if _known(case):
-        pytest.xfail(_known(case))  # not strict by itself: test_known_small_text_still_fails is
     fig = _cases()[case]()
     try:
         assert fig.dpi == style.DPI, f"{case} is drawn at {fig.dpi} dpi, the book renders at {style.DPI}"
@@ -71,17 +43,6 @@ def test_text_is_readable_in_the_page_column(case):
     finally:
         plt.close(fig)
     assert not problems, f"{case}:\n  " + "\n  ".join(problems)
-
-
-@pytest.mark.parametrize("case", KNOWN_CASES)
-def test_known_small_text_still_fails(case):
-    """A case listed in TOO_SMALL_TEXT must still fail the check; once fixed, it leaves the list."""
-    fig = _cases()[case]()
-    try:
-        problems = small_texts(fig)
-    finally:
-        plt.close(fig)
-    assert problems, f"{case} now passes the text-size check: remove its function from TOO_SMALL_TEXT"
 
 
 def test_each_model_has_one_style_in_every_figure():

@@ -315,6 +315,46 @@ def test_new_pictures_have_meaningful_text_alternatives():
     assert "Bộ lọc 3×3" in text and "Bản đồ đặc trưng 6×6" in text, text
 
 
+def _texts_outside_their_boxes(fig) -> tuple[int, list[str]]:
+    """(how many texts sit in a rounded box, those whose rendered extent sticks out of it)."""
+    from matplotlib.patches import FancyBboxPatch
+
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    inside, problems = 0, []
+    for ax in fig.axes:
+        for patch in (p for p in ax.patches if isinstance(p, FancyBboxPatch)):
+            box = patch.get_window_extent(renderer)
+            for t in ax.texts:
+                x, y = ax.transData.transform(t.get_position())
+                if t.get_text() and box.contains(x, y):
+                    inside += 1
+                    ext = t.get_window_extent(renderer)
+                    if ext.x0 < box.x0 - 1 or ext.x1 > box.x1 + 1 or ext.y0 < box.y0 - 1 or ext.y1 > box.y1 + 1:
+                        problems.append(f"{t.get_text()!r} runs out of its box")
+    return inside, problems
+
+
+@pytest.mark.parametrize("model", ["Mixer", "B/16"])
+def test_overview_texts_stay_inside_their_boxes(model):
+    """The architecture diagram is drawn in data units: at the column's width every box still holds its text."""
+    fig = viz.plot_mixer_overview(_b16() if model == "B/16" else None)
+    inside, problems = _texts_outside_their_boxes(fig)
+    plt.close(fig)
+    assert inside >= 8, inside  # stem, 2 x (LayerNorm, MLP), LayerNorm, pooling, head
+    assert not problems, problems
+
+
+def test_the_box_check_catches_a_text_too_wide_for_its_box():
+    fig, ax = plt.subplots(figsize=(3, 2))
+    ax.set_xlim(0, 10)
+    ax.set_ylim(0, 10)
+    viz.diagrams._box(ax, 5, 5, 2, 2, "một dòng chữ quá dài cho cái hộp này", "#eeeeee")
+    inside, problems = _texts_outside_their_boxes(fig)
+    plt.close(fig)
+    assert inside == 1 and len(problems) == 1, problems
+
+
 def test_convolution_picture_shows_the_computed_feature_map():
     """The numbers in the feature-map panel are those of torch's convolution of the crop with the filter."""
     imgs, _ = _images(1)

@@ -19,6 +19,28 @@ def _accuracy_axis(ax, label: str, axis: str = "y") -> None:
     (ax.set_ylabel if axis == "y" else ax.set_xlabel)(text)
 
 
+def _zoomed_limits(values, step: float = 0.05, floor: float = 0.02, room: float = 0.0) -> tuple[float, float]:
+    """Axis limits that zoom on ``values`` (e.g. accuracies in [0, 1] that differ by a few points).
+
+    The lower limit is at least ``floor`` below the smallest value, rounded down to a multiple of ``step``
+    (never below 0); the upper limit leaves ``room`` (a share of the span) above the largest value for labels.
+    """
+    lo_value, hi_value = min(values), max(values)
+    lo = max(0.0, np.floor((lo_value - floor) / step + 1e-9) * step)
+    hi = hi_value + room * (hi_value - lo) + 1e-9
+    return float(lo), float(hi)
+
+
+def _axis_break(ax, axis: str = "y") -> None:
+    """Two short slanted strokes across the low end of an axis: it is cut, it does not start at zero."""
+    kwargs = {"transform": ax.transAxes, "color": "#333333", "lw": 1.0, "clip_on": False}
+    for off in (0.03, 0.055):
+        if axis == "y":
+            ax.plot((-0.012, 0.012), (off - 0.012, off + 0.012), **kwargs)
+        else:
+            ax.plot((off - 0.008, off + 0.008), (-0.03, 0.03), **kwargs)
+
+
 def _legend_outside(ax, **kwargs):
     """A legend to the right of the axes, where it cannot cover any data."""
     kwargs.setdefault("fontsize", SMALL_SIZE)

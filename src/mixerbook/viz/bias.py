@@ -12,7 +12,7 @@ from matplotlib.figure import Figure
 
 from ..permute import MODE_NAMES
 from ._common import _legend_outside, _numpy_image
-from .style import COLORS, SHUFFLE_COLORS
+from .style import COLORS, FONT_SIZE, PAGE_WIDTH, SHUFFLE_COLORS, SMALL_SIZE
 
 __all__ = ["SHUFFLE_LABELS", "plot_shuffle", "plot_equivariance", "plot_neighbour_correlation",
            "plot_permutation_results"]
@@ -77,24 +77,27 @@ def plot_equivariance(checks: Mapping[str, object], title: str = "Dịch ảnh r
     if not checks:
         raise ValueError("plot_equivariance needs at least one layer to draw.")
     n = len(checks)
-    fig, axes = plt.subplots(n, 4, figsize=(9.5, 2.7 * n), squeeze=False)
-    heads = ["F(x): ảnh gốc", "F(Tx): ảnh đã dịch", "T F(x): dịch đầu ra", "|F(Tx) − T F(x)|"]
-    for row, (label, chk) in zip(axes, checks.items(), strict=True):
+    fig, axes = plt.subplots(n, 4, figsize=(PAGE_WIDTH - 0.1, 1.75 * n + 0.7), squeeze=False, layout="constrained")
+    heads = ["F(x):\nảnh gốc", "F(Tx):\nảnh đã dịch", "T F(x):\ndịch đầu ra", "|F(Tx) − T F(x)|"]
+    for r, (row, (label, chk)) in enumerate(zip(axes, checks.items(), strict=True)):
         maps = [chk.fx, chk.ftx, chk.tfx]
         lim = float(max(m.abs().max() for m in maps)) or 1.0
-        for ax, m, head in zip(row[:3], maps, heads, strict=False):
-            ax.imshow(m.detach().cpu().numpy(), cmap="RdBu_r", vmin=-lim, vmax=lim, interpolation="nearest")
-            ax.set_title(head, fontsize=9)
+        for ax, m in zip(row[:3], maps, strict=True):
+            im = ax.imshow(m.detach().cpu().numpy(), cmap="RdBu_r", vmin=-lim, vmax=lim, interpolation="nearest")
+        fig.colorbar(im, ax=list(row[:3]), fraction=0.03, pad=0.02).ax.tick_params(labelsize=SMALL_SIZE)
         diff = (chk.ftx - chk.tfx).abs().detach().cpu().numpy()
         ax = row[3]
-        ax.imshow(diff, cmap="magma_r", vmin=0, vmax=lim, interpolation="nearest")
-        ax.set_title(f"{heads[3]}\nsai lệch ở giữa: {chk.error:.1e}", fontsize=9)
+        im = ax.imshow(diff, cmap="magma_r", vmin=0, vmax=lim, interpolation="nearest")
+        fig.colorbar(im, ax=ax, fraction=0.08, pad=0.04).ax.tick_params(labelsize=SMALL_SIZE)
+        ax.set_xlabel(f"sai lệch ở giữa:\n{chk.error:.1e}", fontsize=SMALL_SIZE + 1)
         for ax in row:
             ax.set_xticks([])
             ax.set_yticks([])
-        row[0].set_ylabel(label, fontsize=10)
-    fig.suptitle(title)
-    fig.tight_layout()
+        if r == 0:  # the same four columns on every row
+            for ax, head in zip(row, heads, strict=True):
+                ax.set_title(head, fontsize=SMALL_SIZE + 1)
+        row[0].set_ylabel(label, fontsize=SMALL_SIZE + 1)
+    fig.suptitle(title, fontsize=FONT_SIZE + 1)
     return fig
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 
 import matplotlib.pyplot as plt
@@ -11,7 +12,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 from ._common import _numpy_image
-from .style import COLORS
+from .style import COLORS, FONT_SIZE, SMALL_SIZE
 
 __all__ = ["plot_mixer_overview", "plot_convolution"]
 
@@ -72,73 +73,90 @@ def plot_mixer_overview(model=None, title: str = "MLP-Mixer trong một hình") 
 
     colors = {"stem": "#cfe3e8", "norm": "#eeeeee", "token": "#f6d9a0", "channel": "#f3b8c0", "pool": "#d6e6c8",
               "table": "#ffffff"}
-    fig, ax = plt.subplots(figsize=(10.5, 6.4))
-    ax.set_xlim(0, 105)
-    ax.set_ylim(0, 64)
+    box_font = SMALL_SIZE + 0.5
+    # One data unit is 0.1 inch on both axes (so circles stay round and sizes read in inches): the
+    # diagram is as wide as the page's column and laid out top to bottom, the two halves of a Mixer
+    # layer on two rows, so that every text keeps SMALL_SIZE or more inside its box.
+    width, height = 69, 59
+    description = (f"ảnh → nhúng patch → bảng {s} × {c} → {n} lớp Mixer (LayerNorm, trộn token, kết nối tắt; "
+                   f"LayerNorm, trộn kênh, kết nối tắt) → LayerNorm → gộp trung bình toàn cục → đầu phân loại "
+                   f"({classes} lớp)")
+    description = textwrap.fill(description, 100)
+    top_in = 0.45 + 0.17 * (description.count("\n") + 1)  # the figure title and the description above the axes
+    fig = plt.figure(figsize=(width / 10, height / 10 + top_in))
+    ax = fig.add_axes((0, 0, 1, height / 10 / fig.get_figheight()))
+    ax.set_xlim(0, width)
+    ax.set_ylim(0, height)
     ax.axis("off")
 
     # Row 1: image -> patch embedding -> table.
-    y1 = 53
-    ax.add_patch(Rectangle((3, y1 - 6), 12, 12, facecolor="#dddddd", edgecolor="#333333", lw=1))
+    y1 = height - 8.5
+    ax.add_patch(Rectangle((1.5, y1 - 4), 8, 8, facecolor="#dddddd", edgecolor="#333333", lw=1))
     g = side // p
     lines = min(g, 8)
     for k in range(1, lines):
-        _polyline(ax, [3 + 12 * k / lines] * 2, [y1 - 6, y1 + 6], color="white", lw=1.2)
-        _polyline(ax, [3, 15], [y1 - 6 + 12 * k / lines] * 2, color="white", lw=1.2)
-    ax.text(9, y1 + 6.6, f"ảnh {side}×{side}×{c_in}: {g}×{g} patch {p}×{p}", ha="center", va="bottom", fontsize=8.5)
-    _arrow(ax, (16, y1), (22, y1))
-    _box(ax, 38, y1, 32, 11, f"Nhúng patch (patch embedding)\nmột phép chiếu tuyến tính dùng chung:\n"
-         f"mỗi patch {c_in}·{p}·{p} giá trị → {c} kênh", colors["stem"])
-    _arrow(ax, (54, y1), (60, y1))
-    ax.add_patch(Rectangle((61, y1 - 5), 16, 10, facecolor=colors["table"], edgecolor="#333333", lw=1))
+        _polyline(ax, [1.5 + 8 * k / lines] * 2, [y1 - 4, y1 + 4], color="white", lw=1.2)
+        _polyline(ax, [1.5, 9.5], [y1 - 4 + 8 * k / lines] * 2, color="white", lw=1.2)
+    ax.text(0.3, y1 + 4.5, f"ảnh {side}×{side}×{c_in}:\n{g}×{g} patch {p}×{p}", ha="left", va="bottom",
+            fontsize=box_font, linespacing=1.2)
+    _arrow(ax, (10.5, y1), (14, y1))
+    _box(ax, 28.5, y1, 28, 7, f"Nhúng patch (patch embedding)\nmột phép chiếu tuyến tính dùng chung:\n"
+         f"mỗi patch {c_in}·{p}·{p} giá trị → {c} kênh", colors["stem"], fontsize=box_font)
+    _arrow(ax, (43, y1), (46.5, y1))
+    ax.add_patch(Rectangle((47, y1 - 3.5), 11, 7, facecolor=colors["table"], edgecolor="#333333", lw=1))
     for k in range(1, 5):
-        _polyline(ax, [61, 77], [y1 - 5 + 2 * k] * 2, color="#bbbbbb", lw=0.6)
-        _polyline(ax, [61 + 16 * k / 5] * 2, [y1 - 5, y1 + 5], color="#bbbbbb", lw=0.6)
-    ax.text(69, y1 + 5.6, f"bảng S × C = {s} × {c}", ha="center", va="bottom", fontsize=9)
-    ax.text(79, y1, "hàng: một token (patch)\ncột: một kênh", ha="left", va="center", fontsize=8, color="#555555")
+        _polyline(ax, [47, 58], [y1 - 3.5 + 7 * k / 5] * 2, color="#bbbbbb", lw=0.6)
+        _polyline(ax, [47 + 11 * k / 5] * 2, [y1 - 3.5, y1 + 3.5], color="#bbbbbb", lw=0.6)
+    ax.text(52.5, y1 + 4.2, f"bảng S × C\n= {s} × {c}", ha="center", va="bottom", fontsize=box_font,
+            linespacing=1.2)
+    ax.text(59, y1, "hàng: một token\n(một patch);\ncột: một kênh", ha="left", va="center", fontsize=SMALL_SIZE,
+            color="#555555", linespacing=1.2)
 
-    # Row 2: one Mixer block, repeated N times; the table comes in on the left.
-    y2 = 27
-    ax.add_patch(Rectangle((2, y2 - 12), 100, 25, facecolor="none", edgecolor="#555555", lw=1.2, ls="--"))
-    ax.text(3, y2 + 13.6, f"Lớp Mixer, lặp lại N = {n} lần (cùng cấu trúc, trọng số riêng); vào và ra đều là "
-            f"bảng {s} × {c}", ha="left", va="bottom", fontsize=9.5, fontweight="bold")
-    _polyline(ax, [69, 69, 0.8, 0.8], [y1 - 5, y2 + 18, y2 + 18, y2], color="#333333", lw=1.3)
-    _arrow(ax, (0.8, y2), (7.5, y2))
-    # each half of the block: LayerNorm -> MLP -> "+", the first starting at x = 0, the second at x = 49
-    halves = [(f"Trộn token\nMLP trên từng cột\n{s} → {d_s} → {s}\n(dùng chung cho {c} cột)", colors["token"]),
-              (f"Trộn kênh\nMLP trên từng hàng\n{c} → {d_c} → {c}\n(dùng chung cho {s} hàng)", colors["channel"])]
-    for x, (label, color) in zip((0, 49), halves, strict=True):
-        _box(ax, x + 13, y2, 11, 6, "LayerNorm", colors["norm"], fontsize=8.5)
-        _arrow(ax, (x + 18.5, y2), (x + 22.5, y2))
-        _box(ax, x + 33, y2, 21, 10, label, color, fontsize=8.5)
-        _arrow(ax, (x + 43.5, y2), (x + 47.2, y2))
-        ax.add_patch(plt.Circle((x + 49, y2), 1.8, facecolor="white", edgecolor="#333333", lw=1.2))
-        ax.text(x + 49, y2, "+", ha="center", va="center", fontsize=11)
-    _arrow(ax, (50.8, y2), (55.5, y2))
-    # skip connections: from before each LayerNorm to the matching "+"
-    for x0, x1 in ((5, 49), (53, 98)):
-        _polyline(ax, [x0, x0, x1], [y2, y2 - 9, y2 - 9], color=COLORS["accent"], lw=1.4)
-        _arrow(ax, (x1, y2 - 9), (x1, y2 - 1.8), color=COLORS["accent"])
-        ax.text((x0 + x1) / 2, y2 - 9.6, "kết nối tắt (skip connection): cộng đầu vào vào kết quả", ha="center",
-                va="top", fontsize=8, color=COLORS["accent"])
+    # Rows 2 and 3: one Mixer layer, repeated N times, its two halves one under the other; the table
+    # comes in on the left of each half, and a skip connection runs under it to its "+".
+    frame_top, frame_bottom = height - 15, height - 46.5
+    ax.add_patch(Rectangle((0.3, frame_bottom), 66.2, frame_top - frame_bottom, facecolor="none",
+                           edgecolor="#555555", lw=1.2, ls="--"))
+    ax.text(1.5, frame_top - 0.6, f"Lớp Mixer, lặp lại N = {n} lần (cùng cấu trúc, trọng số riêng);\n"
+            f"vào và ra đều là bảng {s} × {c}", ha="left", va="top", fontsize=box_font, fontweight="bold",
+            linespacing=1.2)
+    halves = [(height - 24, f"Trộn token: MLP trên từng cột\n{s} → {d_s} → {s}\n(dùng chung cho {c} cột)",
+               colors["token"]),
+              (height - 38, f"Trộn kênh: MLP trên từng hàng\n{c} → {d_c} → {c}\n(dùng chung cho {s} hàng)",
+               colors["channel"])]
+    entry = [(52.5, y1 - 3.5), (52.5, frame_top + 1), (0.9, frame_top + 1)]  # from the table
+    for y, label, color in halves:
+        _polyline(ax, *zip(*entry, (0.9, y), strict=True), color="#333333", lw=1.3)
+        _arrow(ax, (0.9, y), (4, y))
+        _box(ax, 8.5, y, 9, 4.5, "LayerNorm", colors["norm"], fontsize=box_font)
+        _arrow(ax, (13, y), (16.5, y))
+        _box(ax, 30.5, y, 28, 7, label, color, fontsize=box_font)
+        _arrow(ax, (44.5, y), (47.4, y))
+        ax.add_patch(plt.Circle((49, y), 1.6, facecolor="white", edgecolor="#333333", lw=1.2))
+        ax.text(49, y, "+", ha="center", va="center", fontsize=FONT_SIZE + 1)
+        _polyline(ax, [2.6, 2.6, 49], [y, y - 5.5, y - 5.5], color=COLORS["accent"], lw=1.4)
+        _arrow(ax, (49, y - 5.5), (49, y - 1.6), color=COLORS["accent"])
+        ax.text(25.8, y - 6.0, "kết nối tắt (skip connection): cộng đầu vào vào kết quả", ha="center", va="top",
+                fontsize=SMALL_SIZE, color=COLORS["accent"])
+        entry = [(50.6, y), (54, y), (54, y - 8.3), (0.9, y - 8.3)]  # on to the next half
 
-    # Row 3: the table after the last block -> LayerNorm -> pooling -> head.
-    y3 = 4
-    _polyline(ax, [99.8, 104, 104, 13], [y2, y2, y3 + 8, y3 + 8], color="#333333", lw=1.3)
-    _arrow(ax, (13, y3 + 8), (13, y3 + 3))
-    ax.text(64, y3 + 7.5, f"bảng {s} × {c} sau lớp Mixer thứ {n}", ha="center", va="top", fontsize=8, color="#555555")
-    _box(ax, 13, y3, 17, 6, "LayerNorm", colors["norm"], fontsize=8.5)
-    _arrow(ax, (21.5, y3), (27, y3))
-    _box(ax, 44, y3, 34, 7, f"Gộp trung bình toàn cục\n(trung bình {s} token → vector {c} kênh)", colors["pool"],
-         fontsize=8.5)
-    _arrow(ax, (61, y3), (66, y3))
-    _box(ax, 80, y3, 28, 7, f"Đầu phân loại\nlớp kết nối đầy đủ {c} → {classes}", colors["pool"], fontsize=8.5)
+    # Row 4: the table after the last layer -> LayerNorm -> pooling -> head.
+    y4 = 4.2
+    y_out = halves[-1][0]
+    _polyline(ax, [50.6, 68, 68, 8.5], [y_out, y_out, y4 + 5, y4 + 5], color="#333333", lw=1.3)
+    _arrow(ax, (8.5, y4 + 5), (8.5, y4 + 2.25))
+    ax.text(38, y4 + 4.4, f"bảng {s} × {c} sau lớp Mixer thứ {n}", ha="center", va="top", fontsize=SMALL_SIZE,
+            color="#555555")
+    _box(ax, 8.5, y4, 11, 4.5, "LayerNorm", colors["norm"], fontsize=box_font)
+    _arrow(ax, (14, y4), (17, y4))
+    _box(ax, 29.5, y4, 25, 5.5, f"Gộp trung bình toàn cục\n{s} token → vector {c} kênh", colors["pool"],
+         fontsize=box_font)
+    _arrow(ax, (42, y4), (45, y4))
+    _box(ax, 56.5, y4, 23, 5.5, f"Đầu phân loại: lớp\nkết nối đầy đủ {c} → {classes}", colors["pool"],
+         fontsize=box_font)
 
-    ax.set_title(f"ảnh → nhúng patch → bảng {s} × {c} → {n} lớp Mixer (LayerNorm, trộn token, kết nối tắt; "
-                 f"LayerNorm, trộn kênh, kết nối tắt) → LayerNorm → gộp trung bình toàn cục → đầu phân loại "
-                 f"({classes} lớp)", fontsize=8.5, color="#333333", wrap=True)
-    fig.suptitle(title, fontsize=12)
-    fig.subplots_adjust(left=0.01, right=0.99, top=0.88, bottom=0.01)
+    ax.set_title(description, fontsize=box_font, color="#333333", pad=6)
+    fig.suptitle(title, fontsize=FONT_SIZE + 2, y=1 - 0.06 / fig.get_figheight(), va="top")
     return fig
 
 

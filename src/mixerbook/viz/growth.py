@@ -10,7 +10,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, LogLocator
 
 from ._common import _mark_x
-from .style import COLORS, model_color, model_marker
+from .style import COLORS, PAGE_WIDTH, SMALL_SIZE, model_color, model_marker
 
 __all__ = ["GROWTH_LABELS", "plot_growth", "plot_measured_growth"]
 
@@ -66,7 +66,7 @@ def plot_growth(
     if highlight is not None and highlight not in resolutions:
         raise ValueError(f"highlight={highlight} is not one of the resolutions {resolutions}.")
     labels = {**GROWTH_LABELS, **(labels or {})}
-    fig, axes = plt.subplots(1, 2, figsize=(8.5, 4.8 if note else 4.2))
+    fig, axes = plt.subplots(1, 2, figsize=(PAGE_WIDTH - 0.1, 4.9 if note else 4.3))
     panels = [("params", "số tham số"), ("macs", "MAC mỗi ảnh")]
     for ax, (key, ylabel) in zip(axes, panels, strict=True):
         for name, s in series.items():
@@ -81,7 +81,7 @@ def plot_growth(
         ax.set_xscale("log")
         ax.set_yscale("log")
         _log_ticks(ax, resolutions)
-        ax.set_xlabel("cạnh ảnh R (điểm ảnh, thang log)")
+        ax.set_xlabel("cạnh ảnh R\n(điểm ảnh, thang log)")
         ax.set_ylabel(ylabel + " (thang log)")
         ax.grid(True, which="major", alpha=0.3)
     axes[0].set_title("Tham số")
@@ -90,8 +90,8 @@ def plot_growth(
     bottom = 0.2 if note else 0.12
     fig.tight_layout(rect=(0, bottom, 1, 1))
     handles, names = axes[0].get_legend_handles_labels()
-    fig.legend(handles, names, loc="lower center", ncol=len(names), fontsize=8,
-               bbox_to_anchor=(0.5, bottom - 0.08))
+    fig.legend(handles, names, loc="lower center", ncol=2 if len(names) > 2 else len(names), fontsize=SMALL_SIZE,
+               bbox_to_anchor=(0.5, bottom - 0.1))
     if note:
         fig.text(0.5, 0.01, note, ha="center", va="bottom", fontsize=9)
     return fig
@@ -116,16 +116,16 @@ def plot_measured_growth(points: Sequence, device_name: str = "",
     gb = np.array([p.weight_bytes for p in points]) / 1e9
     budget = np.array([p.budget_bytes for p in points]) / 1e9
     ok = np.array([p.latency_ms is not None for p in points])
-    fig, (ax0, ax1) = plt.subplots(1, 2, figsize=(8.5, 3.8))
+    fig, (ax0, ax1) = plt.subplots(1, 2, figsize=(PAGE_WIDTH - 0.1, 3.9))
     ax0.plot(np.array(res)[ok], gb[ok], marker=model_marker("MLP"), color=model_color("MLP"),
              label="đã cấp phát và đo")
     if (~ok).any():
         ax0.plot(np.array(res)[~ok], gb[~ok], ls="", marker=model_marker("MLP"), mfc="white", color=model_color("MLP"),
                  label="không chạy (chỉ tính)")
     ax0.plot(res, budget, "--", color=COLORS["report"], label="ngân sách bộ nhớ")
-    ax0.set_ylabel("bộ nhớ trọng số float32 (GB, thang log)")
+    ax0.set_ylabel("bộ nhớ trọng số float32\n(GB, thang log)")
     ax0.set_title("Bộ nhớ cho trọng số")
-    ax0.legend(fontsize=8)
+    ax0.legend(fontsize=SMALL_SIZE)
     measured = [(p.resolution, p.latency_ms) for p in points if p.latency_ms is not None]
     if measured:
         times = [t for _, t in measured]
@@ -135,18 +135,19 @@ def plot_measured_growth(points: Sequence, device_name: str = "",
     if stop is not None:
         why = {"memory": "vượt ngân sách bộ nhớ", "time": "vượt giới hạn thời gian",
                "oom": "hết bộ nhớ khi cấp phát"}.get(stop.status, stop.status)
-        ax1.text(0.97, 0.04, f"dừng ở R = {stop.resolution}: {why}", transform=ax1.transAxes, ha="right",
-                 va="bottom", fontsize=9)
+        ax1.text(0.97, 0.04, f"dừng ở R = {stop.resolution}:\n{why}", transform=ax1.transAxes, ha="right",
+                 va="bottom", fontsize=SMALL_SIZE + 1)
     ax1.yaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
     ax1.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:g}"))
-    ax1.set_ylabel("thời gian một lượt lan truyền tiến (ms, thang log)")
+    ax1.set_ylabel("thời gian lan truyền tiến\n(ms, thang log)")
     ax1.set_title("Độ trễ của một lô ảnh")
     for ax in (ax0, ax1):
         ax.set_xscale("log")
         ax.set_yscale("log")
         _log_ticks(ax, res)
         ax.margins(x=0.06)
-        ax.set_xlabel("cạnh ảnh R (điểm ảnh, thang log)")
+        ax.set_xlabel("cạnh ảnh R\n(điểm ảnh, thang log)")
+        ax.tick_params(axis="x", labelsize=SMALL_SIZE)  # up to nine sides on a half-column panel
         ax.grid(True, which="major", alpha=0.3)
     ax0.set_ylim(min(gb.min(), budget.min()) / 3, max(gb.max(), budget.max()) * 3)
     fig.suptitle(f"{title}: {device_name}" if device_name else title)

@@ -13,7 +13,7 @@ from matplotlib.patches import Rectangle
 
 from ..probe import display_name
 from ._common import _mosaic, _numpy_image
-from .style import COLORS, model_color
+from .style import COLORS, FONT_SIZE, PAGE_WIDTH, SMALL_SIZE, model_color
 
 __all__ = ["plot_activation_shapes", "plot_receptive_fields", "plot_gradient_probes", "plot_feature_maps",
            "plot_feature_map_detail"]
@@ -112,38 +112,47 @@ def plot_receptive_fields(fields: Sequence, image_size: int, measured: Mapping[s
     labels = labels or {}
     names = [labels.get(f.name, display_name(f.name, f.type)) for f in fields]
     sizes = [f.size for f in fields]
-    fig, (ax0, ax1) = plt.subplots(1, 2, figsize=(11, 4.2), gridspec_kw={"width_ratios": [1.6, 1]})
+    cmap = plt.get_cmap("viridis")
+    colors = [cmap(i / max(1, len(sizes) - 1)) for i in range(len(sizes))]  # one per layer, in both panels
+    fig, (ax0, ax1) = plt.subplots(1, 2, figsize=(PAGE_WIDTH - 0.1, 4.4), gridspec_kw={"width_ratios": [1.45, 1]})
     x = np.arange(len(fields))
-    ax0.plot(x, sizes, marker="s", color=COLORS["accent"], label="công thức truy hồi")
+    ax0.plot(x, sizes, color=COLORS["accent"], zorder=2)
+    ax0.scatter(x, sizes, marker="s", s=30, c=colors, zorder=4)
     for xi, s in zip(x, sizes, strict=True):
-        ax0.annotate(str(s), (xi, s), textcoords="offset points", xytext=(0, 6), ha="center", fontsize=8)
+        ax0.annotate(str(s), (xi, s), textcoords="offset points", xytext=(-7, 4), ha="right", fontsize=SMALL_SIZE)
+    handles = [plt.Line2D([], [], color=COLORS["accent"], marker="s", mfc="#777777", mec="#777777",
+                          label="công thức truy hồi")]
     if measured:
         mx = [i for i, f in enumerate(fields) if f.name in measured]
-        ax0.scatter(mx, [measured[fields[i].name] for i in mx], s=140, facecolors="none", edgecolors=COLORS["focus"],
-                    linewidths=1.5, label="đo bằng gradient", zorder=3)
+        handles.append(ax0.scatter(mx, [measured[fields[i].name] for i in mx], s=110, facecolors="none",
+                                   edgecolors=COLORS["focus"], linewidths=1.5, label="đo bằng gradient", zorder=3))
     ax0.axhline(image_size, ls="--", color=COLORS["report"], lw=1)
-    ax0.text(len(fields) - 1, image_size, f"cạnh ảnh = {image_size}", ha="right", va="bottom", fontsize=8,
+    ax0.text(len(fields) - 1, image_size, f"cạnh ảnh = {image_size}", ha="right", va="bottom", fontsize=SMALL_SIZE,
              color="#555555")
-    ax0.set_xticks(x, [n.replace(", ", "\n") for n in names], fontsize=8)  # "tầng 1\ntích chập": two short lines
-    ax0.set_ylabel("cạnh trường tiếp nhận (điểm ảnh)")
-    ax0.set_ylim(0, max(max(sizes), image_size) * 1.15)
-    ax0.legend(loc="upper left", fontsize=8)
-    ax0.set_title("Cạnh trường tiếp nhận sau mỗi lớp")
-    cmap = plt.get_cmap("viridis")
+    ax0.set_xticks(x, names, rotation=60, ha="right", rotation_mode="anchor", fontsize=SMALL_SIZE)
+    ax0.set_ylabel("cạnh trường tiếp nhận\n(điểm ảnh)")
+    ax0.set_xlim(-0.6, len(fields) - 0.4)
+    ax0.set_ylim(0, max(max(sizes), image_size) * 1.3)
+    ax0.legend(handles=handles, loc="upper left", fontsize=SMALL_SIZE)
+    ax0.set_title("Cạnh trường sau mỗi lớp", fontsize=FONT_SIZE)
     ax1.add_patch(Rectangle((0, 0), image_size, image_size, facecolor="#f4f4f4", edgecolor="black", lw=1))
     centre = image_size / 2
     for i, s in enumerate(sizes):
         side = min(s, image_size)
         ax1.add_patch(Rectangle((centre - side / 2, centre - side / 2), side, side, fill=False,
-                                edgecolor=cmap(i / max(1, len(sizes) - 1)), lw=2, label=f"{names[i]}: {s}"))
+                                edgecolor=colors[i], lw=2, label=f"{names[i]}: {s}"))
     ax1.set_xlim(-1, image_size + 1)
     ax1.set_ylim(image_size + 1, -1)
     ax1.set_aspect("equal")
     ax1.set_xticks([])
     ax1.set_yticks([])
-    ax1.set_title(f"Trên ảnh {image_size}×{image_size} (quanh tâm)")
-    ax1.legend(loc="center left", bbox_to_anchor=(1.02, 0.5), fontsize=7)
-    fig.suptitle(title)
+    for spine in ax1.spines.values():  # the image's own frame is drawn
+        spine.set_visible(False)
+    ax1.set_title(f"Trên ảnh {image_size}×{image_size} (quanh tâm)", fontsize=FONT_SIZE)
+    # below the picture, in two columns, with the colours of the points on the left
+    ax1.legend(loc="upper center", bbox_to_anchor=(0.5, -0.03), ncol=2, fontsize=SMALL_SIZE, handlelength=1.2,
+               columnspacing=0.8)
+    fig.suptitle(title, fontsize=FONT_SIZE + 1)
     fig.tight_layout()
     return fig
 
@@ -164,8 +173,13 @@ def plot_gradient_probes(probes: Mapping[str, object], image: torch.Tensor | Non
     if not probes:
         raise ValueError("plot_gradient_probes needs at least one probe.")
     n = len(probes)
-    fig, axes = plt.subplots(1, n, figsize=(2.45 * n, 3.0), squeeze=False)
-    for ax, (label, probe) in zip(axes[0], probes.items(), strict=True):
+    ncols = n if n <= 4 else (n + 1) // 2  # five probes: three over two, each panel a third of the column
+    nrows = (n + ncols - 1) // ncols
+    side = min(2.45, (PAGE_WIDTH - 0.1) / ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(side * ncols, (side + 0.45) * nrows + 0.4), squeeze=False)
+    for ax in axes.flat[n:]:
+        ax.set_visible(False)
+    for ax, (label, probe) in zip(axes.flat, probes.items(), strict=False):
         grad = probe.grad.detach().cpu().numpy()
         if image is not None:
             ax.imshow(_numpy_image(image), cmap="gray", alpha=0.35)
@@ -173,11 +187,14 @@ def plot_gradient_probes(probes: Mapping[str, object], image: torch.Tensor | Non
         ax.imshow(shown, cmap="magma_r", norm=PowerNorm(gamma=0.4, vmin=0, vmax=1), alpha=0.9)
         top, left, h, w = probe.box
         ax.add_patch(Rectangle((left - 0.5, top - 0.5), w, h, fill=False, edgecolor=COLORS["accent"], lw=2))
-        ax.set_title(f"{label}\nvùng {h}×{w} điểm ảnh", fontsize=9)
+        ax.set_title(f"{label}\nvùng {h}×{w} điểm ảnh", fontsize=SMALL_SIZE + 1)
         ax.set_xticks([])
         ax.set_yticks([])
-    fig.suptitle(title)
-    fig.tight_layout(rect=(0, 0, 1, 0.92))
+        for spine in ax.spines.values():  # the image's frame, also where no gradient is drawn
+            spine.set_visible(True)
+            spine.set_color("#999999")
+    fig.suptitle(title, fontsize=FONT_SIZE + 1)
+    fig.tight_layout(rect=(0, 0, 1, 1 - 0.1 / fig.get_figheight()), h_pad=1.5)
     return fig
 
 
@@ -205,11 +222,15 @@ def plot_feature_maps(image: torch.Tensor, maps: Mapping[str, torch.Tensor], num
         raise ValueError(f"num_channels must be at least 1, got {num_channels}.")
     arrays = {label: _chw(m) for label, m in maps.items()}
     rows = len(arrays)
-    fig = plt.figure(figsize=(1.25 * (num_channels + 3), 1.45 * rows + 0.6))
-    grid = fig.add_gridspec(rows, num_channels + 2, width_ratios=[1.8, 1.3] + [1] * num_channels)
+    # columns: the input image (1.6), the layer names (1.5), then one per channel; 0.62 inch per channel
+    # keeps eight channels in the page's column with their titles in 8 pt
+    units = 1.6 + 1.5 + num_channels
+    tile = min(0.62, (PAGE_WIDTH - 0.2) / units)
+    fig = plt.figure(figsize=(tile * units, (tile + 0.32) * rows + 0.45))
+    grid = fig.add_gridspec(rows, num_channels + 2, width_ratios=[1.6, 1.5] + [1] * num_channels)
     ax_img = fig.add_subplot(grid[:, 0])
     ax_img.imshow(_numpy_image(image))
-    ax_img.set_title("Ảnh đầu vào", fontsize=9)
+    ax_img.set_title("Ảnh đầu vào", fontsize=SMALL_SIZE)
     ax_img.axis("off")
     for r, (label, arr) in enumerate(arrays.items()):
         order = np.argsort(-np.abs(arr).mean(axis=(1, 2)))[:num_channels]
@@ -221,12 +242,13 @@ def plot_feature_maps(image: torch.Tensor, maps: Mapping[str, torch.Tensor], num
                 spine.set_visible(False)
             if c < len(order):
                 ax.imshow(arr[order[c]], cmap="viridis", interpolation="nearest")
-                ax.set_title(f"kênh {order[c]}", fontsize=7)
+                ax.set_title(f"kênh {order[c]}", fontsize=SMALL_SIZE, pad=3)
             if c == 0:
-                ax.set_ylabel(f"{label}\n{'×'.join(str(d) for d in arr.shape)}", fontsize=8, rotation=0,
+                ax.set_ylabel(f"{label}\n{'×'.join(str(d) for d in arr.shape)}", fontsize=SMALL_SIZE, rotation=0,
                               ha="right", va="center")
-    fig.suptitle(title)
-    fig.subplots_adjust(left=0.02, right=0.99, top=0.86, bottom=0.03, wspace=0.15, hspace=0.45)
+    fig.suptitle(title, fontsize=FONT_SIZE)
+    fig.subplots_adjust(left=0.01, right=0.995, top=1 - 0.5 / fig.get_figheight(), bottom=0.02, wspace=0.12,
+                        hspace=0.45)
     return fig
 
 

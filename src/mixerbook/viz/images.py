@@ -13,38 +13,66 @@ from matplotlib.patches import Rectangle
 
 from ..data import CLASS_NAMES_VI
 from ._common import _numpy_image
-from .style import COLORS
+from .style import COLORS, PAGE_WIDTH, SMALL_SIZE
 
 __all__ = ["plot_images", "plot_image_as_vector", "neighbours", "plot_flatten_neighbours", "plot_shift"]
+
+
+def _wrap_name(name: str, max_chars: int) -> str:
+    """``name`` on two lines, broken at the space nearest its middle, when it is longer than ``max_chars``."""
+    if len(name) <= max_chars or " " not in name:
+        return name
+    spaces = [i for i, ch in enumerate(name) if ch == " "]
+    cut = min(spaces, key=lambda i: abs(i - len(name) / 2))
+    return name[:cut] + "\n" + name[cut + 1:]
 
 
 def plot_images(images: torch.Tensor, labels: Sequence[int] | None = None,
                 class_names: Sequence[str] = CLASS_NAMES_VI, ncols: int = 8, title: str | None = None,
                 value_range: tuple[float, float] | None = None) -> Figure:
-    """A grid of images with their class names.
+    """A grid of images with their class names, as wide as the page's column at most.
+
+    With many columns each image gets a narrow cell; class names that do not fit on one line of the
+    cell are broken onto two, so that they stay at the book's font size without running into each other.
 
     Args:
         images: (N, H, W) or (N, C, H, W) uint8 or float images.
         labels: N class ids, or None.
+        ncols: images per row (the grid keeps it, so rows keep their meaning).
         value_range: (black, white) values shared by every grey image; None scales each image to
             its own minimum and maximum.
     """
     n = len(images)
     if n == 0:
         raise ValueError("plot_images needs at least one image.")
+    if ncols < 1:
+        raise ValueError(f"ncols must be at least 1, got {ncols}.")
     ncols = min(ncols, n)
     nrows = (n + ncols - 1) // ncols
-    fig, axes = plt.subplots(nrows, ncols, figsize=(1.4 * ncols, 1.6 * nrows), squeeze=False)
-    for i, ax in enumerate(axes.flat):
+    cell = min(1.4, (PAGE_WIDTH - 0.2) / ncols)  # inches per image; the saved margins take the rest
+    # about 0.6 em per character: how many characters of SMALL_SIZE text one cell holds
+    max_chars = max(4, int(cell * 72 / (0.6 * SMALL_SIZE)))
+    names = [_wrap_name(class_names[int(lab)], max_chars) for lab in labels] if labels is not None else []
+    lines = max((name.count("\n") + 1 for name in names), default=0)
+    # laid out by hand, in inches: each row is the names' lines, the title pad, the image and a gap
+    gap = 0.06
+    title_h = (lines * SMALL_SIZE * 1.25 + 6) / 72 if names else 0.0
+    row_h = title_h + cell - gap + 0.1
+    top = 0.45 if title else 0.02
+    width, height = cell * ncols, row_h * nrows + top
+    fig = plt.figure(figsize=(width, height))
+    vmin, vmax = value_range if value_range is not None else (None, None)
+    for i in range(n):
+        r, c = divmod(i, ncols)
+        bottom = height - top - r * row_h - title_h - (cell - gap)
+        ax = fig.add_axes([(c * cell + gap / 2) / width, bottom / height, (cell - gap) / width,
+                           (cell - gap) / height])
         ax.axis("off")
-        if i < n:
-            vmin, vmax = value_range if value_range is not None else (None, None)
-            ax.imshow(_numpy_image(images[i]), vmin=vmin, vmax=vmax)
-            if labels is not None:
-                ax.set_title(class_names[int(labels[i])], fontsize=8)
+        ax.imshow(_numpy_image(images[i]), vmin=vmin, vmax=vmax)
+        if names:
+            ax.set_title(names[i], fontsize=SMALL_SIZE, linespacing=1.1)
     if title:
-        fig.suptitle(title)
-    fig.tight_layout()
+        fig.suptitle(title, y=1 - 0.08 / height, va="top")
     return fig
 
 

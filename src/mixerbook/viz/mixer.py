@@ -9,12 +9,12 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import FuncFormatter, MaxNLocator, MultipleLocator
 
 from ..data import CLASS_NAMES_VI
 from ..text import number
-from ._common import _numpy_image
-from .style import BLOCK_COLORS, COLORS, model_color
+from ._common import NOT_FROM_ZERO, _axis_break, _numpy_image, _zoomed_limits
+from .style import BLOCK_COLORS, COLORS, FONT_SIZE, PAGE_WIDTH, SMALL_SIZE, model_color
 
 __all__ = ["plot_scoreboard", "plot_token_blocks", "plot_mosaic"]
 
@@ -22,7 +22,10 @@ __all__ = ["plot_scoreboard", "plot_token_blocks", "plot_mosaic"]
 def plot_scoreboard(rows: Sequence[Mapping[str, object]], target: float | None = None,
                     title: str = "Bảng điểm trên Fashion-MNIST (mỗi mô hình theo số epoch riêng của ngân sách)",
                     ) -> Figure:
-    """Four panels side by side: parameters, multiply-adds per image, seconds per epoch, test accuracy.
+    """Four panels: parameters, multiply-adds per image, seconds per epoch, test accuracy.
+
+    The accuracy panel zooms on the accuracies (they differ by a few points) and says that its axis
+    does not start at zero; its values are printed with two decimals, in percent.
 
     Args:
         rows: one mapping per model with keys ``model``, ``params``, ``macs``, ``seconds_per_epoch``,
@@ -34,45 +37,51 @@ def plot_scoreboard(rows: Sequence[Mapping[str, object]], target: float | None =
     if not rows:
         raise ValueError("plot_scoreboard needs at least one row.")
     names = [str(r["model"]) for r in rows]
-    panels = [("params", "Số tham số", number, False),
+    panels = [("params", "Số tham số (nghìn)", number, False),
               ("macs", "MAC / ảnh (thang log)", number, True),
               ("seconds_per_epoch", "Giây / epoch", "{:.1f}".format, False),
-              ("accuracy", "Độ chính xác kiểm tra", "{:.1%}".format, False)]
-    fig, grid = plt.subplots(2, 2, figsize=(7.65, 1.2 * len(rows) + 2.6), sharey=True)
+              ("accuracy", f"Độ chính xác kiểm tra\n({NOT_FROM_ZERO.replace('trục tung', 'trục')})",
+               lambda v: f"{100 * v:.2f}%", False)]
+    fig, grid = plt.subplots(2, 2, figsize=(PAGE_WIDTH - 0.1, 1.2 * len(rows) + 2.9), sharey=True)
     axes = grid.flatten()
     y = np.arange(len(rows))
     for ax, (key, label, fmt, log) in zip(axes, panels, strict=True):
         vals = [float(r[key]) for r in rows]
-        for i, (r, v) in enumerate(zip(rows, vals, strict=True)):
-            ax.barh(i, v, color=model_color(str(r["model"])) or COLORS["report"],
-                    hatch="///" if r.get("cached") else None, edgecolor="black" if r.get("cached") else "none",
-                    lw=0.5, height=0.6)
+        start = 0.0
         if log:
             ax.set_xscale("log")
             ax.set_xlim(min(vals) / 3, max(vals) * 40)
         elif key == "accuracy":
-            ax.set_xlim(0.0, 1.3)  # from zero; the value labels sit right of the bars
-            ax.set_xticks(np.linspace(0, 1, 5))
-            ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:.0%}"))
+            # zoomed on the accuracies; each bar starts where the axis is cut, its label sits to its right
+            start, hi = _zoomed_limits(vals + ([target] if target is not None else []), room=0.45)
+            ax.set_xlim(start, hi)
+            ax.xaxis.set_major_locator(MultipleLocator(0.02 if hi - start <= 0.2 else 0.1))
+            ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{100 * v:.0f}%"))
+            _axis_break(ax, "x")
             if target is not None:
                 ax.axvline(target, color="#555555", ls="--", lw=1)
-                ax.text(target, 1.0, f" mục tiêu {target:.0%}", color="#555555", fontsize=7, va="top",
-                        transform=ax.get_xaxis_transform())
+                ax.text(target, 1.0, f" mục tiêu {100 * target:.0f}%", color="#555555", fontsize=SMALL_SIZE,
+                        va="bottom", transform=ax.get_xaxis_transform())
         else:
-            ax.set_xlim(0, max(vals) * 1.45)
+            ax.set_xlim(0, max(vals) * 1.6)
             if key == "params":
-                ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{number(v / 1e3)}k" if v else "0"))
-        for i, v in enumerate(vals):
+                ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: number(v / 1e3)))
+        for i, (r, v) in enumerate(zip(rows, vals, strict=True)):
+            ax.barh(i, v - start, left=start, color=model_color(str(r["model"])) or COLORS["report"],
+                    hatch="///" if r.get("cached") else None, edgecolor="black" if r.get("cached") else "none",
+                    lw=0.5, height=0.6)
             ax.text(v * (1.15 if log else 1.0), i, " " + fmt(v), va="center", fontsize=9)
-        ax.set_title(label)
-        ax.tick_params(axis="x", labelsize=8)
+        ax.set_title(label, fontsize=FONT_SIZE, pad=14 if key == "accuracy" and target is not None else 6)
+        ax.tick_params(axis="x", labelsize=SMALL_SIZE)
+        if key in ("params", "seconds_per_epoch"):
+            ax.xaxis.set_major_locator(MaxNLocator(4))
     axes[0].set_yticks(y, names)
     axes[0].invert_yaxis()  # shared by all four panels: first model on top
-    fig.suptitle(title)
+    fig.suptitle(title, fontsize=FONT_SIZE)
     if any(r.get("cached") for r in rows):
-        fig.text(0.5, 0.005, "gạch chéo: kết quả nạp lại từ bộ nhớ đệm; thời gian là thời gian đo "
-                 "lúc huấn luyện lần đó", ha="center", fontsize=8, color="#555555")
-    fig.tight_layout(rect=(0, 0.04, 1, 1))
+        fig.text(0.5, 0.005, "gạch chéo: kết quả nạp lại từ bộ nhớ đệm; thời gian là thời gian đo\n"
+                 "lúc huấn luyện lần đó", ha="center", va="bottom", fontsize=SMALL_SIZE, color="#555555")
+    fig.tight_layout(rect=(0, 0.07, 1, 1))
     return fig
 
 
@@ -103,36 +112,43 @@ def plot_token_blocks(weight: torch.Tensor, grid_size: int, factor: int, title: 
     block_of_token[order] = torch.arange(side * side) // (grid_size * grid_size)
     colors = ListedColormap([BLOCK_COLORS[k % len(BLOCK_COLORS)] for k in range(factor * factor)])
     w = weight.detach().abs().float().cpu()
-    fig = plt.figure(figsize=(10, 4.4))
-    grid = fig.add_gridspec(2, 3, height_ratios=(1, 14), width_ratios=(1, 1.1, 1.1), hspace=0.04, wspace=0.35)
+    fig = plt.figure(figsize=(PAGE_WIDTH - 0.1, 3.9))
+    # columns: the token grid, room for the matrices' row label and ticks, the two matrices
+    grid = fig.add_gridspec(2, 4, height_ratios=(1, 14), width_ratios=(1, 0.2, 0.9, 0.9), hspace=0.04, wspace=0.1)
     ax = fig.add_subplot(grid[:, 0])
     ax.imshow(block_of_token.reshape(side, side).numpy(), cmap=colors, vmin=-0.5, vmax=factor * factor - 0.5)
     if side <= 12:
         for t in range(side * side):
-            ax.text(t % side, t // side, str(t), ha="center", va="center", fontsize=7 if side > 8 else 8)
+            ax.text(t % side, t // side, str(t), ha="center", va="center", fontsize=SMALL_SIZE if side <= 8 else 7)
     for k in range(1, factor):
         ax.axhline(k * grid_size - 0.5, color="black", lw=2)
         ax.axvline(k * grid_size - 0.5, color="black", lw=2)
     ax.set_xticks([])
     ax.set_yticks([])
-    ax.set_title(f"Lưới {side}×{side} token = {factor}×{factor} khối {grid_size}×{grid_size}", fontsize=10)
+    ax.set_title(f"Lưới {side}×{side} token\n= {factor}×{factor} khối {grid_size}×{grid_size}", fontsize=FONT_SIZE - 1)
     vmax = float(w.max()) if w.numel() else 1.0
     for col, (matrix, strip, name) in enumerate([
-        (w[:, order], block_of_token[order], "W1' theo thứ tự khối: khối chéo"),
-        (w, block_of_token, "W1' như mô hình lưu: cột theo thứ tự hàng"),
-    ], start=1):
+        (w[:, order], block_of_token[order], "W1' theo thứ tự khối:\nkhối chéo"),
+        (w, block_of_token, "W1' như mô hình lưu:\ncột theo thứ tự hàng"),
+    ], start=2):
         top = fig.add_subplot(grid[0, col])
         top.imshow(strip[None, :].numpy(), cmap=colors, vmin=-0.5, vmax=factor * factor - 0.5, aspect="auto")
         top.set_xticks([])
         top.set_yticks([])
-        top.set_title(name, fontsize=10)
+        top.set_title(name, fontsize=FONT_SIZE - 1)
         axm = fig.add_subplot(grid[1, col])
         axm.imshow(matrix.numpy(), cmap="Greys", vmin=0, vmax=vmax, aspect="auto", interpolation="nearest")
-        axm.set_xlabel(f"{side * side} token (cột)")
-        axm.set_ylabel(f"{matrix.shape[0]} nơ-ron ẩn (hàng)")
-        axm.tick_params(labelsize=7)
+        axm.set_xlabel(f"{side * side} token (cột)", fontsize=SMALL_SIZE + 1)
+        axm.xaxis.set_major_locator(MaxNLocator(4, integer=True))
+        axm.yaxis.set_major_locator(MaxNLocator(5, integer=True))
+        axm.tick_params(labelsize=SMALL_SIZE)
+        if col == 2:
+            axm.set_ylabel(f"{matrix.shape[0]} nơ-ron ẩn (hàng)", fontsize=SMALL_SIZE + 1)
+        else:  # the same rows as the matrix on its left
+            axm.tick_params(labelleft=False)
     if title:
         fig.suptitle(title)
+    fig.subplots_adjust(left=0.01, right=0.99, bottom=0.13, top=0.84)
     return fig
 
 

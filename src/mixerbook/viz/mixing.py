@@ -10,7 +10,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 from ._common import _mosaic, _numpy_image
-from .style import COLORS
+from .style import COLORS, PAGE_WIDTH, SMALL_SIZE
 
 __all__ = ["plot_mixing_table", "plot_token_weights"]
 
@@ -129,8 +129,8 @@ def plot_token_weights(grids: torch.Tensor, unit: int = 0, label: str = "", part
         raise ValueError(f"partner must be between 0 and {d - 1}, got {partner}.")
     arr = grids.detach().float().cpu().numpy()
     panels = 3 if partner is not None else 2
-    fig, axes = plt.subplots(1, panels, figsize=(3.6 * panels + 1.2, 3.9),
-                             gridspec_kw={"width_ratios": [1] * (panels - 1) + [1.35]})
+    fig, axes = plt.subplots(1, panels, figsize=(PAGE_WIDTH - 0.2 if panels == 3 else 4.9, 2.95),
+                             gridspec_kw={"width_ratios": [1] * (panels - 1) + [1.1]})
 
     def one(ax, k, heading):
         lim = float(np.abs(arr[k]).max()) or 1.0
@@ -145,16 +145,18 @@ def plot_token_weights(grids: torch.Tensor, unit: int = 0, label: str = "", part
         if g <= 8:
             for r in range(g):
                 for q in range(g):
-                    ax.text(q, r, f"{arr[k, r, q]:+.2f}", ha="center", va="center", fontsize=7,
+                    ax.text(q, r, f"{arr[k, r, q]:+.2f}", ha="center", va="center", fontsize=SMALL_SIZE,
                             color="white" if abs(arr[k, r, q]) > 0.6 * lim else "black")
         ax.set_xticks([])
         ax.set_yticks([])
-        ax.set_title(heading, fontsize=10)
+        for spine in ax.spines.values():
+            spine.set_visible(False)
+        ax.set_title(heading, fontsize=SMALL_SIZE + 1)
 
-    prefix = f"{label}, " if label else ""
-    one(axes[0], unit, f"{prefix}nơ-ron ẩn {unit}\n{g * g} trọng số trên lưới {g}×{g} patch")
+    where = f" ({label})" if label else ""
+    one(axes[0], unit, f"nơ-ron ẩn {unit}{where}:\n{g * g} trọng số, lưới {g}×{g} patch")
     if partner is not None:
-        extra = f" (cosine {cosine:+.2f})" if cosine is not None else ""
+        extra = f"\n(cosine {cosine:+.2f})" if cosine is not None else ""
         one(axes[1], partner, f"nơ-ron {partner}: ngược pha nhất{extra}")
     ncols = int(np.ceil(np.sqrt(d)))
     ax = axes[-1]
@@ -164,10 +166,10 @@ def plot_token_weights(grids: torch.Tensor, unit: int = 0, label: str = "", part
             continue
         r, q = divmod(k, ncols)
         ax.add_patch(Rectangle((q * (g + 1) - 0.75, r * (g + 1) - 0.75), g + 0.5, g + 0.5, fill=False,
-                               edgecolor=color, lw=2))
-    ax.set_title(f"Cả {d} nơ-ron ẩn của {label or 'lớp'}", fontsize=10)
+                               edgecolor=color, lw=2, clip_on=False))
+    ax.set_title(f"Cả {d} nơ-ron ẩn\ncủa {label or 'lớp'}", fontsize=SMALL_SIZE + 1)
     ax.axis("off")
-    fig.text(0.5, 0.01, "đỏ: trọng số dương, xanh: âm; mỗi ô vuông là một patch", ha="center", fontsize=8,
+    fig.text(0.5, 0.01, "đỏ: trọng số dương, xanh: âm; mỗi ô vuông là một patch", ha="center", fontsize=SMALL_SIZE,
              color="#555555")
-    fig.tight_layout(rect=(0, 0.04, 1, 0.96))
+    fig.tight_layout(rect=(0, 0.05, 1, 1), w_pad=0.6)
     return fig

@@ -11,8 +11,8 @@ import torch
 from matplotlib.figure import Figure
 
 from ..data import CLASS_NAMES_VI
-from ._common import _accuracy_axis, _legend_outside
-from .style import model_color, model_marker
+from ._common import _accuracy_axis, _axis_break, _legend_outside, _zoomed_limits
+from .style import PAGE_WIDTH, SMALL_SIZE, model_color, model_marker
 
 __all__ = ["plot_metrics", "plot_confusion", "plot_histories", "plot_shift_robustness"]
 
@@ -23,38 +23,48 @@ def plot_metrics(
     reference_label: str = "báo cáo (chưa kiểm chứng)",
     title: str = "Kết quả trên tập kiểm tra",
 ) -> Figure:
-    """Grouped bars of accuracy, macro precision and macro recall per model.
+    """Grouped bars of accuracy, macro precision and macro recall per model, each with its value.
+
+    The value axis is zoomed on the values (they differ by a few points): it does not start at zero,
+    which the axis label says and a break mark on the axis shows.
 
     Args:
         results: ``{model: {"accuracy": a, "precision": p, "recall": r}}`` measured by this run.
-        reference: the same layout for figures quoted from elsewhere, drawn hatched in grey.
+        reference: the same layout for figures quoted from elsewhere, drawn hatched in the model's colour.
     """
     metrics = ["accuracy", "precision", "recall"]
-    labels = {"accuracy": "độ chính xác", "precision": "độ chính xác dương (macro)", "recall": "độ phủ (macro)"}
+    labels = {"accuracy": "độ chính xác", "precision": "độ chính xác dương\n(macro)", "recall": "độ phủ\n(macro)"}
     models = list(results)
-    fig, ax = plt.subplots(figsize=(9.5, 3.8))
-    groups = len(models) * (2 if reference else 1)
-    width = 0.8 / groups
+    if not models:
+        raise ValueError("plot_metrics needs at least one model.")
+    series = [(name, results[name], f"{name} (lần chạy này)", False) for name in models]
+    if reference:
+        series = [s for name in models for s in (
+            (name, results[name], f"{name} (lần chạy này)", False),
+            *([(name, reference[name], f"{name} ({reference_label})", True)] if name in reference else []))]
+    values = [float(v[m]) for _, v, _, _ in series for m in metrics]
+    # zoomed: the values differ by a few thousandths; room above the bars for their rotated labels
+    lo, hi = _zoomed_limits(values, room=0.5)
+    fig, ax = plt.subplots(figsize=(PAGE_WIDTH - 0.2, 3.9))
+    width = 0.8 / len(series)
     x = np.arange(len(metrics))
-    k = 0
-    for name in models:
-        vals = [results[name][m] for m in metrics]
-        bars = ax.bar(x + k * width, vals, width, label=f"{name} (lần chạy này)", color=model_color(name))
-        ax.bar_label(bars, fmt="%.3f", fontsize=7)
-        k += 1
-        if reference and name in reference:
-            vals = [reference[name][m] for m in metrics]
-            bars = ax.bar(x + k * width, vals, width, label=f"{name} ({reference_label})", color="white",
-                          edgecolor=model_color(name) or "black", hatch="//")
-            ax.bar_label(bars, fmt="%.3f", fontsize=7)
-            k += 1
-    ax.set_xticks(x + width * (k - 1) / 2, [labels[m] for m in metrics])
-    ax.set_ylim(0.0, 1.1)  # from zero: bar heights compare as ratios; headroom for the value labels
-    ax.set_yticks(np.linspace(0, 1, 6))
-    ax.set_ylabel("giá trị (0 đến 1)")
-    _legend_outside(ax)
+    for k, (name, vals, label, quoted) in enumerate(series):
+        heights = [float(vals[m]) for m in metrics]
+        color = model_color(name)
+        style = ({"color": "white", "edgecolor": color or "black", "hatch": "//"} if quoted else {"color": color})
+        # each bar starts where the axis is cut
+        bars = ax.bar(x + k * width, [h - lo for h in heights], width, bottom=lo, label=label, **style)
+        ax.bar_label(bars, labels=[f"{h:.3f}" for h in heights], fontsize=SMALL_SIZE, rotation=90, padding=3)
+    ax.set_xticks(x + width * (len(series) - 1) / 2, [labels[m] for m in metrics])
+    ax.tick_params(axis="x", length=0)
+    ax.set_ylim(lo, hi)
+    _accuracy_axis(ax, "giá trị")
+    if ax.get_ylim()[0] > 0:
+        _axis_break(ax)
     ax.set_title(title)
-    fig.tight_layout()
+    fig.legend(*ax.get_legend_handles_labels(), loc="lower center", ncol=2, fontsize=SMALL_SIZE,
+               bbox_to_anchor=(0.5, 0.0))
+    fig.tight_layout(rect=(0, 0.055 * ((len(series) + 1) // 2), 1, 1))
     return fig
 
 

@@ -11,8 +11,8 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
 from ..text import number
-from ._common import _accuracy_axis, _legend_outside, _mark_x
-from .style import COLORS, FAMILY_MARKERS, PRETRAIN_COLORS, model_color, model_marker
+from ._common import _accuracy_axis, _mark_x
+from .style import COLORS, FAMILY_MARKERS, FONT_SIZE, PAGE_WIDTH, PRETRAIN_COLORS, SMALL_SIZE, model_color, model_marker
 
 __all__ = ["plot_accuracy_throughput", "plot_pretraining_scaling", "plot_data_scaling", "plot_relative_speed",
            "plot_token_mixing_params"]
@@ -28,25 +28,103 @@ def _short_model(row) -> str:
     return f"{name} (bảng 2)" if "Table 2" in row.source else name
 
 
-def _declutter(fig, labels: Sequence, max_rounds: int = 40) -> None:
-    """Move annotations (text offset in points) apart until no two of them overlap.
+def _obstacle_boxes(ax) -> list:
+    """Display-space boxes a label of ``ax`` should not cover: its scatter points, the markers of its
+    lines, points along its lines and along the arrows of its empty annotations (drawn connectors)."""
+    from matplotlib.collections import PathCollection
+    from matplotlib.transforms import Bbox
 
-    Each round draws the figure, and every label that overlaps an earlier one moves vertically, away
-    from it, by the overlap plus a point. Only labels placed with ``textcoords="offset points"`` move.
+    px_per_pt = ax.figure.dpi / 72
+    boxes = []
+
+    def along(points, r: float = 1.5) -> None:
+        for (x0, y0), (x1, y1) in zip(points[:-1], points[1:], strict=True):
+            n = int(max(abs(x1 - x0), abs(y1 - y0)) // 3) + 2
+            boxes.extend(Bbox.from_extents(x - r, y - r, x + r, y + r)
+                         for x, y in zip(np.linspace(x0, x1, n), np.linspace(y0, y1, n), strict=True))
+
+    for coll in ax.collections:
+        if not isinstance(coll, PathCollection) or not coll.get_visible() or not len(coll.get_offsets()):
+            continue
+        sizes = coll.get_sizes() if len(coll.get_sizes()) else [36.0]
+        for k, (x, y) in enumerate(coll.get_offset_transform().transform(coll.get_offsets())):
+            r = np.sqrt(sizes[k % len(sizes)]) * px_per_pt / 2
+            boxes.append(Bbox.from_extents(x - r, y - r, x + r, y + r))
+    for line in ax.lines:
+        if not line.get_visible():
+            continue
+        points = line.get_transform().transform(line.get_xydata())
+        points = points[np.isfinite(points).all(axis=1)]
+        if line.get_marker() not in (None, "", "None", " "):
+            r = line.get_markersize() * px_per_pt / 2
+            boxes.extend(Bbox.from_extents(x - r, y - r, x + r, y + r) for x, y in points)
+        if line.get_linestyle() not in ("None", "", " ") and len(points) > 1:
+            along(points)
+    for t in ax.texts:
+        if getattr(t, "arrow_patch", None) is not None and not t.get_text() and t.anncoords == "data":
+            along(ax.transData.transform([t.xyann, t.xy]))
+    return boxes
+
+
+def _overlap_area(a, b, tol: float = 1.0) -> float:
+    w = min(a.x1, b.x1) - max(a.x0, b.x0) - tol
+    h = min(a.y1, b.y1) - max(a.y0, b.y0) - tol
+    return w * h if w > 0 and h > 0 else 0.0
+
+
+def _declutter(fig, labels: Sequence, max_rounds: int = 40) -> None:
+    """Place annotations (text offset in points) where they cover no other label and no marker.
+
+    First, label by label, the first of six places around its point (its own offset; above it;
+    below it; the same three mirrored to the other side) that overlaps nothing already placed, no
+    marker but its own, no line or connector (:func:`_obstacle_boxes`), and stays inside the axes;
+    failing that, the place that overlaps least.
+    Then, round by round, a label still overlapping an earlier one moves vertically, away from it,
+    by the overlap plus a point. Only labels placed with ``textcoords="offset points"`` move.
     """
     labels = [t for t in labels if getattr(t, "get_anncoords", lambda: None)() == "offset points"]
-    if len(labels) < 2:
+    if not labels:
         return
     points_per_px = 72 / fig.dpi
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    markers = {id(ax): _obstacle_boxes(ax) for ax in {t.axes for t in labels}}
+    placed = []
+    for label in labels:
+        ax = label.axes
+        frame = ax.get_window_extent(renderer)
+        anchor = ax.transData.transform(label.xy)
+        others = [m for m in markers[id(ax)] if not m.contains(*anchor)]
+        dx, dy = label.xyann
+        step = 1.2 * label.get_fontsize()
+        flip = {"left": "right", "right": "left"}.get(label.get_horizontalalignment(), "center")
+        ha = label.get_horizontalalignment()
+        candidates = [(dx, dy, ha), (dx, dy + step, ha), (dx, dy - step, ha),
+                      (-dx, dy, flip), (-dx, dy + step, flip), (-dx, dy - step, flip)]
+        best = None
+        for x, y, align in candidates:
+            label.xyann = (x, y)
+            label.set_horizontalalignment(align)
+            box = label.get_window_extent(renderer)
+            cost = sum(_overlap_area(box, o) for o in placed + others)
+            outside = box.x0 < frame.x0 or box.x1 > frame.x1 or box.y0 < frame.y0 or box.y1 > frame.y1
+            cost += 1e6 if outside else 0.0
+            if best is None or cost < best[0]:
+                best = (cost, x, y, align)
+            if cost == 0:
+                break
+        _, x, y, align = best
+        label.xyann = (x, y)
+        label.set_horizontalalignment(align)
+        placed.append(label.get_window_extent(renderer))
     for _ in range(max_rounds):
         fig.canvas.draw()
-        renderer = fig.canvas.get_renderer()
         boxes = [t.get_window_extent(renderer) for t in labels]
         moved = False
         for j in range(1, len(labels)):
             for i in range(j):
                 a, b = boxes[i], boxes[j]
-                if a.x0 < b.x1 - 1 and b.x0 < a.x1 - 1 and a.y0 < b.y1 - 1 and b.y0 < a.y1 - 1:
+                if _overlap_area(a, b):
                     up = b.y0 + b.y1 >= a.y0 + a.y1  # move away from the earlier label
                     shift = (a.y1 - b.y0 + 1) if up else -(b.y1 - a.y0 + 1)
                     dx, dy = labels[j].xyann
@@ -73,7 +151,7 @@ def plot_accuracy_throughput(rows: Sequence, pretrain: str | None = None, report
     rows = [r for r in rows if r.throughput is not None]
     if not rows:
         raise ValueError("plot_accuracy_throughput needs at least one row with a throughput.")
-    fig, ax = plt.subplots(figsize=(10, 6.2))
+    fig, ax = plt.subplots(figsize=(PAGE_WIDTH - 0.1, 7.4))
     point_labels = []
     for r in rows:
         color = PRETRAIN_COLORS.get(r.pretrain, COLORS["report"])
@@ -89,7 +167,7 @@ def plot_accuracy_throughput(rows: Sequence, pretrain: str | None = None, report
                    alpha=alpha, zorder=3)
         if r.family in ("Mixer", "ViT") and alpha == 1.0:
             point_labels.append(ax.annotate(_short_model(r), (r.throughput, r.top1), xytext=(5, -3),
-                                            textcoords="offset points", fontsize=7, color="#333333"))
+                                            textcoords="offset points", fontsize=SMALL_SIZE, color="#333333"))
     drawn = False
     for claim in report or ():
         if claim.paired_correctly:
@@ -100,7 +178,7 @@ def plot_accuracy_throughput(rows: Sequence, pretrain: str | None = None, report
         ax.annotate("", xy=(true.throughput, true.top1), xytext=(claim.throughput, claim.top1),
                     arrowprops=dict(arrowstyle="->", color=COLORS["focus"], lw=1.2, ls="--"), zorder=2)
         point_labels.append(ax.annotate(f"{claim.model} (báo cáo)", (claim.throughput, claim.top1), xytext=(6, 6),
-                                        textcoords="offset points", fontsize=7, color=COLORS["focus"]))
+                                        textcoords="offset points", fontsize=SMALL_SIZE, color=COLORS["focus"]))
         drawn = True
     ax.set_xscale("log")
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:g}"))
@@ -121,7 +199,8 @@ def plot_accuracy_throughput(rows: Sequence, pretrain: str | None = None, report
                        label="độ phân giải không nêu")]
     if drawn:
         handles += ax.get_legend_handles_labels()[0][:1]
-    ax.legend(handles=handles, fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    # below the axes, in two columns: beside them it would take half the column's width
+    ax.legend(handles=handles, fontsize=SMALL_SIZE, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=2)
     fig.tight_layout()
     _declutter(fig, point_labels)
     return fig
@@ -144,7 +223,7 @@ def plot_pretraining_scaling(series: Mapping[str, Mapping[str, float]],
     unknown = {k for s in series.values() for k in s} - set(PRETRAIN_SETS)
     if unknown:
         raise ValueError(f"Unknown pre-training set(s) {sorted(unknown)}; expected {', '.join(PRETRAIN_SETS)}.")
-    fig, ax = plt.subplots(figsize=(7.6, 4.6))
+    fig, ax = plt.subplots(figsize=(PAGE_WIDTH - 0.1, 5.2))
     colors = {}
     point_labels = []
     for name, values in series.items():
@@ -154,8 +233,8 @@ def plot_pretraining_scaling(series: Mapping[str, Mapping[str, float]],
         colors[name] = color = line.get_color()
         below = name.startswith("Mixer")
         for x, y in zip(xs, ys, strict=True):
-            point_labels.append(ax.annotate(f"{y:.2f}", (x, y), xytext=(4, -11 if below else 4),
-                                            textcoords="offset points", fontsize=7, color=color))
+            point_labels.append(ax.annotate(f"{y:.2f}", (x, y), xytext=(5, -11 if below else 4),
+                                            textcoords="offset points", fontsize=SMALL_SIZE, color=color))
     for name, values in (report or {}).items():
         xs = [PRETRAIN_SETS[s]["images"] for s in PRETRAIN_SETS if s in values]
         ys = [values[s] for s in PRETRAIN_SETS if s in values]
@@ -170,7 +249,8 @@ def plot_pretraining_scaling(series: Mapping[str, Mapping[str, float]],
     ax.margins(y=0.08)
     _accuracy_axis(ax, "độ chính xác top-1 trên ImageNet (%)")
     ax.grid(True, which="major", alpha=0.3)
-    _legend_outside(ax)
+    # below the axes, in two columns: beside them it would take a third of the column's width
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.24), ncol=2, fontsize=SMALL_SIZE)
     ax.set_title(title)
     fig.tight_layout()
     _declutter(fig, point_labels)
@@ -221,34 +301,55 @@ def plot_data_scaling(test: Mapping[str, Mapping[int, float]], train: Mapping[st
 
 
 def plot_relative_speed(sources: Mapping[str, Mapping[str, float]], base: str = "Mixer-B/16",
-                        title: str = "Tốc độ so với Mixer-B/16 trên từng phần cứng") -> Figure:
+                        title: str = "Tốc độ so với Mixer-B/16 trên từng phần cứng", per_row: int = 4) -> Figure:
     """Grouped bars: throughput of every other model divided by that of ``base``, one group per source.
+
+    At most ``per_row`` groups side by side: more sources go on further rows (one panel each, same
+    value axis), so that the hardware names stay readable in the page's column.
 
     Args:
         sources: ``{source label: {model: images per second}}``; every source must contain ``base``.
         base: the model every ratio is relative to (a bar of height 1 would tie with it).
+        per_row: groups (sources) per row of panels.
     """
     if not sources:
         raise ValueError("plot_relative_speed needs at least one source.")
+    if per_row < 1:
+        raise ValueError(f"per_row must be at least 1, got {per_row}.")
     missing = [label for label, v in sources.items() if base not in v]
     if missing:
         raise ValueError(f"Every source needs a value for {base!r}; missing in: {', '.join(missing)}.")
     others = [m for m in dict.fromkeys(m for v in sources.values() for m in v) if m != base]
-    fig, ax = plt.subplots(figsize=(11, 4.6))
-    x = np.arange(len(sources))
+    labels = list(sources)
+    rows = (len(labels) + per_row - 1) // per_row
+    lines = max(label.count("\n") + 1 for label in labels)
+    fig, axes = plt.subplots(rows, 1, figsize=(PAGE_WIDTH - 0.2, rows * (2.3 + 0.17 * lines) + 0.7), sharey=True,
+                             squeeze=False)
+    ratios = [v[m] / v[base] for v in sources.values() for m in others if m in v]
+    top = max([1.0, *ratios]) * 1.18  # room for the value labels
     width = 0.8 / max(1, len(others))
-    for k, model in enumerate(others):
-        vals = [v[model] / v[base] if model in v else np.nan for v in sources.values()]
-        bars = ax.bar(x + (k - (len(others) - 1) / 2) * width, vals, width, label=f"{model} / {base}",
-                      color=model_color(model) or COLORS["report"])
-        ax.bar_label(bars, fmt="%.2f", fontsize=7)
-    # named in the legend: a label on the line itself would cross the bars of the last group
-    ax.axhline(1.0, color="#333333", lw=1, ls="--", label=f"nhanh bằng {base}")
-    ax.set_xticks(x, list(sources), fontsize=7)
-    ax.set_ylabel(f"thông lượng / thông lượng {base}")
-    ax.set_title(title)
-    ax.legend(fontsize=8, loc="upper left")
-    fig.tight_layout()
+    for r, ax in enumerate(axes[:, 0]):
+        chunk = labels[r * per_row:(r + 1) * per_row]
+        x = np.arange(len(chunk))
+        for k, model in enumerate(others):
+            vals = [sources[lab][model] / sources[lab][base] if model in sources[lab] else np.nan for lab in chunk]
+            bars = ax.bar(x + (k - (len(others) - 1) / 2) * width, vals, width, label=f"{model} / {base}",
+                          color=model_color(model) or COLORS["report"])
+            for text in ax.bar_label(bars, fmt="%.2f", fontsize=SMALL_SIZE, padding=2):
+                text.set_bbox({"facecolor": "white", "edgecolor": "none", "pad": 0.6})  # over the dashed line
+        ax.axhline(1.0, color="#333333", lw=1, ls="--", label=f"nhanh bằng {base}", zorder=1)
+        ax.set_xticks(x, chunk, fontsize=SMALL_SIZE)
+        ax.set_xlim(-0.5, per_row - 0.5)  # the same group width on every row
+        ax.set_ylim(0, top)
+        ax.set_ylabel(f"so với {base}")
+    fig.suptitle(title, fontsize=FONT_SIZE + 1)
+    fig.supxlabel(f"chiều cao cột: thông lượng của mô hình chia cho thông lượng của {base} trên cùng phần cứng",
+                  fontsize=SMALL_SIZE, color="#555555")
+    fig.tight_layout(rect=(0, 0, 1, 1 - 0.42 / fig.get_figheight()))
+    # named in the legend, just above the panels: a label on the line itself would cross the bars
+    handles, names = axes[0, 0].get_legend_handles_labels()
+    fig.legend(handles, names, loc="lower center", ncol=len(names), fontsize=SMALL_SIZE,
+               bbox_to_anchor=(0.5, axes[0, 0].get_position().y1 + 0.05 / fig.get_figheight()))
     return fig
 
 
