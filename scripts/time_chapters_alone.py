@@ -50,7 +50,8 @@ def _run(path: Path, timeout: int) -> float:
     nb.cells = [c for c in nb.cells if "remove-cell" not in c.metadata.get("tags", [])]
     with tempfile.TemporaryDirectory() as cwd, tempfile.TemporaryDirectory() as runs:
         os.environ["MIXERBOOK_CACHE_DIR"] = runs
-        client = nbclient.NotebookClient(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": cwd}})
+        client = nbclient.NotebookClient(nb, timeout=timeout, kernel_name="python3",
+                                         resources={"metadata": {"path": cwd}})
         start = time.perf_counter()
         client.execute()
         return time.perf_counter() - start
