@@ -114,7 +114,7 @@ def plot_receptive_fields(fields: Sequence, image_size: int, measured: Mapping[s
     sizes = [f.size for f in fields]
     cmap = plt.get_cmap("viridis")
     colors = [cmap(i / max(1, len(sizes) - 1)) for i in range(len(sizes))]  # one per layer, in both panels
-    fig, (ax0, ax1) = plt.subplots(1, 2, figsize=(PAGE_WIDTH - 0.1, 4.4), gridspec_kw={"width_ratios": [1.45, 1]})
+    fig, (ax0, ax1) = plt.subplots(1, 2, figsize=(PAGE_WIDTH - 0.1, 4.4), gridspec_kw={"width_ratios": [2.3, 1]})
     x = np.arange(len(fields))
     ax0.plot(x, sizes, color=COLORS["accent"], zorder=2)
     ax0.scatter(x, sizes, marker="s", s=30, c=colors, zorder=4)
@@ -129,7 +129,9 @@ def plot_receptive_fields(fields: Sequence, image_size: int, measured: Mapping[s
     ax0.axhline(image_size, ls="--", color=COLORS["report"], lw=1)
     ax0.text(len(fields) - 1, image_size, f"cạnh ảnh = {image_size}", ha="right", va="bottom", fontsize=SMALL_SIZE,
              color="#555555")
-    ax0.set_xticks(x, names, rotation=60, ha="right", rotation_mode="anchor", fontsize=SMALL_SIZE)
+    # "tầng 1\ntích chập": two short lines, so the Vietnamese layer names do not collide
+    ax0.set_xticks(x, [n.replace(", ", "\n").replace("gộp cực đại", "gộp\ncực đại") for n in names],
+                   fontsize=SMALL_SIZE)
     ax0.set_ylabel("cạnh trường tiếp nhận\n(điểm ảnh)")
     ax0.set_xlim(-0.6, len(fields) - 0.4)
     ax0.set_ylim(0, max(max(sizes), image_size) * 1.3)
