@@ -133,3 +133,18 @@ def test_scoreboard_times_a_shipped_model_here_and_leaves_the_random_streams(tmp
     assert row["seconds_per_epoch"] > 0 and row["train_seconds"] == pytest.approx(10 * row["seconds_per_epoch"])
     shipped_history = book_models.manifest()["models"]["MLP"]["history"]["epoch_seconds"]
     assert row["seconds_per_epoch"] not in shipped_history
+
+
+def test_the_permutation_experiments_original_cnn_run_is_the_book_model(tmp_path, monkeypatch):
+    """Chapter 3's CNN on original images is chapter 1's run: run alone, it is loaded, not trained again."""
+    monkeypatch.setenv("MIXERBOOK_CACHE_DIR", str(tmp_path))
+
+    def no_training(*args, **kwargs):
+        raise AssertionError("the original CNN run must not be trained again")
+
+    monkeypatch.setattr(mb.experiments, "fit", no_training)
+    runs = mb.experiments.permutation_experiment("quick", models=("CNN",), modes=("none",), device="cpu",
+                                                 progress=False)
+    run = runs["CNN/none"]
+    assert run.source == "shipped" and run.base == "CNN" and run.mode == "none"
+    assert run.metrics.accuracy == pytest.approx(book_models.manifest()["models"]["CNN"]["test_accuracy"], abs=1e-6)

@@ -558,12 +558,28 @@ def permutation_experiment(
                     model = copy.deepcopy(start)
             shuffled_train = type(train)(perm(train.images), train.labels, train.source)
             shuffled_test = type(test)(perm(test.images), test.labels, test.source)
-            # Tested after every epoch, as trained() does: the run on original images is then the very
-            # run of the same model in chapter 1, which the cache returns instead of training it again.
-            result = train_and_test(f"{name} | {permute.MODE_NAMES[mode]}", model, settings, shuffled_train,
-                                    shuffled_test, device=device, seed=run_seed, progress=progress)
+            label = f"{name} | {permute.MODE_NAMES[mode]}"
+            if mode == "none" and limit is None and _is_book_recipe(name, settings, budget, device, run_seed):
+                # The run on original images is then the very run of chapter 1 (same weights, settings, batch
+                # order): the run cache returns it, or, in a chapter run alone, the weights shipped with the package.
+                from . import book_models
+
+                result = book_models.load(name, budget, device=device, progress=progress)
+                result.name = label
+            else:
+                result = train_and_test(label, model, settings, shuffled_train, shuffled_test, device=device,
+                                        seed=run_seed, progress=progress)
             runs[f"{name}/{mode}"] = PermutationRun(**vars(result), base=name, mode=mode, init=how)
     return runs
+
+
+def _is_book_recipe(name: str, settings: dict, budget: str, device: torch.device, seed: int) -> bool:
+    """True when training ``name`` with ``settings`` is the recipe of a shipped model (:mod:`mixerbook.book_models`)."""
+    from . import book_models
+
+    return (name in book_models.NAMES and seed == book_models.RECIPE_SEED and device.type == "cpu"
+            and resolve_budget(budget, device) == book_models.RECIPE_BUDGET
+            and settings == budget_settings(name, book_models.RECIPE_BUDGET, device))
 
 
 def accuracy_grid(runs: dict[str, PermutationRun]) -> dict[str, dict[str, float]]:
