@@ -76,7 +76,9 @@ def snippets(path: Path) -> list[str]:
     for chapter in CHAPTERS:
         solution_code, solution_text = solutions(chapter)
         for cell in _nb(chapter).cells:
-            if cell.source not in solution_code and not any(t and t in cell.source for t in solution_text):
+            # a cell is a solution's when it holds a solution's text (not a bare fence such as ```)
+            if cell.source not in solution_code and not any(len(_normal(t)) >= 30 and t in cell.source
+                                                            for t in solution_text):
                 elsewhere.append(_normal(cell.source))
     elsewhere += [_normal(p.read_text(encoding="utf-8")) for p in sorted((ROOT / "src").rglob("*.py"))]
     elsewhere_text = "\n".join(elsewhere)
