@@ -20,8 +20,10 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from notebook_checks import commonmark_problems
-from test_notebooks import CHAPTERS, ROOT, setup_cell_source
+
+pytest.importorskip("markdown_it", reason="the CommonMark checks need the book toolchain (requirements.txt)")
+from notebook_checks import commonmark_problems  # noqa: E402
+from test_notebooks import CHAPTERS, ROOT, setup_cell_source  # noqa: E402
 
 pytestmark = pytest.mark.book
 
